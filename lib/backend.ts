@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+
+/** Backends in order of preference. `tfName` is the name tfjs registers the backend under. */
+export const BACKENDS = [
+  { name: 'tensorflow-gpu', tfName: 'tensorflow', pkg: '@tensorflow/tfjs-node-gpu' },
+  { name: 'tensorflow', tfName: 'tensorflow', pkg: '@tensorflow/tfjs-node' },
+  { name: 'wasm', tfName: 'wasm', pkg: '@tensorflow/tfjs-backend-wasm' },
+  { name: 'cpu', tfName: 'cpu', pkg: '@tensorflow/tfjs-backend-cpu' },
+] as const;
+
+export type BackendName = (typeof BACKENDS)[number]['name'];
+
+export interface BackendStatus {
+  name: BackendName;
+  available: boolean;
+  active: boolean;
+  /** Why it is unavailable, or a note on how it runs. */
+  reason: string;
+}
+
+interface Probe { available: boolean; reason: string }
+const probes = new Map<BackendName, Probe>();
+let active: BackendName | undefined;
+let selecting: Promise<BackendName> | undefined;
+
+/** Overridable for tests: how a package is required (the GPU cannot be present here). */
+export const loader = { require: (id: string): any => require(id) };
+
+/**
+ * Loads a native tfjs-node package. An npm alias (danfojs-node's override maps tfjs-node to plain
+ * tfjs) is not the real thing, and without libtensorflow the binding fails to load: both say why.
+ */
+function probeNative(pkg: string): Probe {
+  let manifest: any;
+  try {
+    manifest = loader.require(`${pkg}/package.json`);
+  } catch {
+    return { available: false, reason: `${pkg} is not installed (npm install ${pkg}; see README "Backends")` };
+  }
+  if (manifest.name !== pkg) return { available: false, reason: `${pkg} resolves to ${manifest.name} (an npm alias), not the native package` };
+  try {
+    loader.require(pkg);
+    return { available: true, reason: `native libtensorflow via ${pkg}@${manifest.version}` };
+  } catch (e) {
+    const first = String((e as Error).message).split('\n')[0];
+    return { available: false, reason: `${pkg} is installed but its libtensorflow binding did not load (${first})` };
+  }
+}
+
+async function probeWasm(): Promise<Probe> {
+  try {
+    // Under Node the package's emscripten loader reads its .wasm files from its own dist/ folder with
+    // fs: offline by construction. (setWasmPaths would route through fetch(), which cannot read files.)
+    loader.require('@tensorflow/tfjs-backend-wasm');
+    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    return { available: true, reason: `WebAssembly SIMD from ${dir}` };
+  } catch (e) {
+    return { available: false, reason: `@tensorflow/tfjs-backend-wasm did not load (${(e as Error).message})` };
+  }
+}
+
+async function probe(name: BackendName): Promise<Probe> {
+  const known = probes.get(name);
+  if (known) return known;
+  let p: Probe;
+  if (name === 'tensorflow-gpu') p = probeNative('@tensorflow/tfjs-node-gpu');
+  else if (name === 'tensorflow') p = probeNative('@tensorflow/tfjs-node');
+  else if (name === 'wasm') p = await probeWasm();
+  else p = { available: true, reason: 'pure JavaScript, always available (slowest)' };
+  probes.set(name, p);
+  return p;
+}
+
+function spec(name: string) {
+  const b = BACKENDS.find((x) => x.name === name);
+  if (!b) throw new Error(`unknown backend "${name}": choose one of ${BACKENDS.map((x) => x.name).join(', ')}`);
+  return b;
+}
+
+/** Activates `name`, failing with the reason it is unavailable. */
+export async function useBackend(name: BackendName): Promise<BackendName> {
+  const b = spec(name);
+  const p = await probe(b.name);
+  if (!p.available) throw new Error(`backend ${name} is unavailable: ${p.reason}`);
+  const ok = await tf.setBackend(b.tfName);
+  if (!ok) {
+    probes.set(b.name, { available: false, reason: `tfjs failed to initialise ${b.tfName}` });
+    throw new Error(`backend ${name} failed to initialise`);
+  }
+  await tf.ready();
+  active = b.name;
+  return active;
+}
+
+/** Picks the best available backend once (tensorflow-gpu > tensorflow > wasm > cpu). */
+export function selectBackend(preferred = process.env.AMALGAM_BACKEND as BackendName | undefined): Promise<BackendName> {
+  return (selecting ??= (async () => {
+    const order = preferred ? [spec(preferred).name, ...BACKENDS.map((b) => b.name).filter((n) => n !== preferred)] : BACKENDS.map((b) => b.name);
+    for (const name of order) {
+      if (!(await probe(name)).available) continue;
+      try { return await useBackend(name); } catch { /* reason recorded; try the next */ }
+    }
+    throw new Error('no tfjs backend could be initialised');
+  })());
+}
+
+/** Every backend with available / active / why not. */
+export async function backendStatus(): Promise<BackendStatus[]> {
+  const out: BackendStatus[] = [];
+  for (const b of BACKENDS) {
+    const p = await probe(b.name);
+    out.push({ name: b.name, available: p.available, active: active === b.name && tf.getBackend() === b.tfName, reason: p.reason });
+  }
+  return out;
+}
+
+export function activeBackend(): BackendName | undefined {
+  return active;
+}
+
+/** Forgets probes and the selection (tests swap `loader.require`). */
+export function resetBackendProbes(): void {
+  probes.clear();
+  selecting = undefined;
+}

@@ -1,0 +1,41 @@
+import { MimeBundle } from './bundle';
+import { toMimeBundle } from './registry';
+
+export interface DisplayOptions {
+  /** A display id: a later `display(v, {id, update: true})` replaces this output in place. */
+  id?: string;
+  /** Update the output that has this id instead of adding a new one. */
+  update?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Where displays go. The kernel installs a sink that sends display_data / update_display_data on
+ * iopub; the REPL and the headless runner install their own; plain Node prints text/plain.
+ */
+export interface DisplaySink {
+  display(bundle: MimeBundle, options: DisplayOptions): void;
+  clear(wait: boolean): void;
+}
+
+const consoleSink: DisplaySink = {
+  display(bundle) { process.stdout.write(String(bundle['text/plain'] ?? '') + '\n'); },
+  clear() {},
+};
+
+let sink: DisplaySink = consoleSink;
+
+export function setDisplaySink(next: DisplaySink | undefined): void {
+  sink = next ?? consoleSink;
+}
+
+/** Shows a value in the notebook now (any number per cell); with `id`, updatable in place. */
+export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
+  if (options.update && !options.id) throw new TypeError('display: `update: true` needs an `id`');
+  sink.display(await toMimeBundle(value), options);
+}
+
+/** Clears the cell's output; `wait` clears only when the next output arrives (no flicker). */
+export function clearOutput(options: { wait?: boolean } = {}): void {
+  sink.clear(options.wait ?? false);
+}

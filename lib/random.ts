@@ -1,0 +1,43 @@
+import seedrandom from 'seedrandom';
+
+/**
+ * The library's own seeded generator. `seed(n)` (and `%seed n`) reseeds it, Math.random and tfjs
+ * so that seeded cells repeat exactly.
+ */
+let generator: seedrandom.PRNG = seedrandom(String(Date.now()));
+let currentSeed: number | undefined;
+const nativeRandom = Math.random;
+
+export function seed(n: number): void {
+  if (!Number.isFinite(n)) throw new TypeError(`seed: expected a number, got ${n}`);
+  currentSeed = n;
+  generator = seedrandom(String(n));
+  const forMath = seedrandom(`math:${n}`);
+  Math.random = () => forMath();
+}
+
+/** Restores Math.random to the platform generator (used by %reset). */
+export function unseed(): void {
+  currentSeed = undefined;
+  Math.random = nativeRandom;
+  generator = seedrandom(String(Date.now()));
+}
+
+export function getSeed(): number | undefined {
+  return currentSeed;
+}
+
+/** A uniform float in [0, 1) from the library's generator. */
+export function random(): number {
+  return generator();
+}
+
+/** A fresh generator derived from the current seed and a label, for components that need their own stream. */
+export function derive(label: string): seedrandom.PRNG {
+  return seedrandom(`${currentSeed ?? generator()}:${label}`);
+}
+
+/** An integer seed for tfjs initializers and shuffles, drawn from the library's generator. */
+export function nextSeed(): number {
+  return Math.floor(generator() * 2 ** 31);
+}
