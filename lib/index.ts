@@ -6,6 +6,7 @@ export { display, clearOutput, setDisplaySink } from './display/output';
 export type { DisplayOptions, DisplaySink } from './display/output';
 export { html, markdown, svg, png, json, bundle, DISPLAY_SYMBOL, isDisplayable } from './display/bundle';
 export type { MimeBundle, Displayable } from './display/bundle';
+import './display/renderers';
 export { registerRenderer, toMimeBundle } from './display/registry';
 export { vegaLiteBundle, vegaLiteToSvg, VEGALITE_MIME } from './display/vegalite';
 export { registerMagic, listMagics, getMagic } from './magics/registry';

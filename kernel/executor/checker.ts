@@ -1,0 +1,265 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ts from 'typescript';
+import { Declaration, globalHeader, localHeader, mentionedNames, topLevelDeclarations } from './declarations';
+
+/** A diagnostic in cell coordinates (1-based line and column). */
+export interface CellDiagnostic {
+  line: number;
+  column: number;
+  code: number;
+  message: string;
+}
+
+export interface CheckResult {
+  diagnostics: CellDiagnostic[];
+  declarations: Declaration[];
+  /** Milliseconds spent type-checking. */
+  ms: number;
+}
+
+/** A live name in the notebook's namespace and how later cells see its type. */
+interface Binding {
+  declaration: Declaration;
+  /** The snapshot file of the cell that declared it (absent for imports and magic-set names). */
+  file?: string;
+  /** Explicit TypeScript type, for names a magic binds. */
+  type?: string;
+  /** Private alias in the scope file (stable, so the scope's imports stay the same). */
+  alias: string;
+}
+
+export const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  moduleDetection: ts.ModuleDetectionKind.Force,
+  lib: ['lib.es2023.d.ts'],
+  types: ['node'],
+  // Node's types come from amalgam's own install, wherever the notebook lives.
+  typeRoots: [path.resolve(__dirname, '..', '..', '..', 'node_modules', '@types')],
+  strict: true,
+  noImplicitAny: false,
+  esModuleInterop: true,
+  allowSyntheticDefaultImports: true,
+  allowImportingTsExtensions: true,
+  resolveJsonModule: true,
+  skipLibCheck: true,
+  noEmit: true,
+};
+
+/** The package root of amalgam: bare imports the notebook folder lacks resolve from here. */
+export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+const LIB_DIR = path.dirname(require.resolve('typescript/lib/lib.d.ts'));
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+const isLibrary = (f: string) => f.includes(NODE_MODULES) || f.startsWith(LIB_DIR);
+
+/**
+ * Type-checks cells incrementally with one warm LanguageService.
+ *
+ * The program has three roots whose paths never change: a prelude of kernel globals, a scope file
+ * that declares every live name of the notebook as a global, and the current cell. Typing a new cell
+ * only changes the current cell's text, so TypeScript reuses the whole program structure and every
+ * parsed and bound library file; the cost of a check follows what the cell uses, not how many cells
+ * ran before. A cell that declares names is kept as a snapshot file (its code plus module-local
+ * declarations of the names it used, frozen at that time), and the scope refers to its names with
+ * `typeof import(snapshot).name`, so a later redeclaration never changes an earlier cell's types.
+ */
+export class Checker {
+  private versions = new Map<string, number>();
+  private texts = new Map<string, string>();
+  private bindings = new Map<string, Binding>();
+  private aliases = 0;
+  private snapshots = 0;
+  private projectVersion = 0;
+  private diskCache = new Map<string, string | undefined>();
+  private existsCache = new Map<string, boolean>();
+  private dirCache = new Map<string, boolean>();
+  private realpathCache = new Map<string, string>();
+  private resolutionCache: ts.ModuleResolutionCache;
+  readonly service: ts.LanguageService;
+  readonly scopePath: string;
+  readonly cellPath: string;
+
+  readonly preludePath: string;
+
+  constructor(private cwd: string, prelude: string) {
+    // Virtual files live in the notebook folder so `./local` imports resolve like at run time.
+    this.preludePath = path.join(cwd, '__amalgam_prelude__.d.ts');
+    this.setText(this.preludePath, prelude);
+    this.scopePath = path.join(cwd, '__amalgam_scope__.d.ts');
+    this.cellPath = path.join(cwd, '__amalgam_cell__.ts');
+    this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, COMPILER_OPTIONS);
+    this.setText(this.scopePath, 'export {};\n');
+    this.setText(this.cellPath, '');
+    this.service = ts.createLanguageService(this.createHost(), ts.createDocumentRegistry());
+  }
+
+  /** Puts `code` in the current cell file without checking it (for completion and inspection). */
+  setCell(code: string): void {
+    this.setText(this.cellPath, code);
+  }
+
+  /** Checks a cell's code against the names of earlier cells. */
+  check(code: string): CheckResult {
+    const t0 = performance.now();
+    this.setText(this.cellPath, code);
+    const program = this.service.getProgram()!;
+    const source = program.getSourceFile(this.cellPath)!;
+    let diags: readonly ts.Diagnostic[] = program.getSyntacticDiagnostics(source);
+    if (!diags.length) diags = program.getSemanticDiagnostics(source);
+    const diagnostics = diags.filter((d) => d.category === ts.DiagnosticCategory.Error).map((d) => toCellDiagnostic(d, code));
+    return { diagnostics, declarations: topLevelDeclarations(source), ms: performance.now() - t0 };
+  }
+
+  /**
+   * Records the names a cell declared (after it ran) so later cells see them. `code` is the cell's
+   * source: it is kept as a snapshot file when it declares anything but imports.
+   */
+  commit(code: string, declarations: Declaration[]): void {
+    if (!declarations.length) return;
+    let file: string | undefined;
+    if (declarations.some((d) => d.kind !== 'import')) {
+      file = path.join(this.cwd, `__amalgam_snapshot_${++this.snapshots}__.ts`);
+      const own = new Set(declarations.map((d) => d.name));
+      const sf = ts.createSourceFile(file, code, ts.ScriptTarget.ES2022, false);
+      const used = [...mentionedNames(sf)].filter((n) => !own.has(n) && this.bindings.has(n));
+      const header = used.map((n) => this.localHeaderOf(n)).join('\n');
+      const exported = declarations.filter((d) => d.kind !== 'import').map((d) => d.name);
+      this.setText(file, `${code}\n;${header}\nexport { ${exported.join(', ')} };\n`);
+    }
+    for (const d of declarations) this.bindings.set(d.name, { declaration: d, file: d.kind === 'import' ? undefined : file, alias: `__amalgam_${++this.aliases}` });
+    this.writeScope();
+  }
+
+  /** Declares a name bound by a magic (or by the kernel) with an explicit type. */
+  declare(name: string, type = 'any'): void {
+    this.bindings.set(name, { declaration: { name, kind: 'let' }, type, alias: `__amalgam_${++this.aliases}` });
+    this.writeScope();
+  }
+
+  forget(name: string): void {
+    if (this.bindings.delete(name)) this.writeScope();
+  }
+
+  forgetAll(): void {
+    this.bindings.clear();
+    this.writeScope();
+  }
+
+  /** Live names with the text of their type, for %who / %whos. */
+  names(): { name: string; kind: string; type: string }[] {
+    return [...this.bindings.entries()].map(([name, b]) => ({ name, kind: b.declaration.kind, type: b.type ?? this.typeText(name) }));
+  }
+
+  has(name: string): boolean {
+    return this.bindings.has(name);
+  }
+
+  /** The declared type of a live name, as TypeScript prints it. */
+  typeText(name: string): string {
+    const b = this.bindings.get(name);
+    if (!b) return 'unknown';
+    if (b.type) return b.type;
+    const probe = `${name}`;
+    this.setText(this.cellPath, probe);
+    const info = this.service.getQuickInfoAtPosition(this.cellPath, 0);
+    const text = info ? ts.displayPartsToString(info.displayParts) : 'unknown';
+    return text.replace(/^\((?:alias|const|let|var|function|class|enum|interface|type|namespace)[^)]*\)\s*/, '').replace(/^(?:const|let|var|function|class|enum|interface|type|namespace|import)\s+/, '');
+  }
+
+  private localHeaderOf(name: string): string {
+    const b = this.bindings.get(name)!;
+    if (b.type) return `declare let ${name}: ${b.type};`;
+    return localHeader(b.declaration, b.file ?? '');
+  }
+
+  private writeScope(): void {
+    const top: string[] = [];
+    const inner: string[] = [];
+    for (const [name, b] of this.bindings) {
+      if (b.type) { inner.push(`let ${name}: ${b.type};`); continue; }
+      const h = globalHeader(b.declaration, b.file ?? '', b.alias);
+      if (h.top) top.push(h.top);
+      inner.push(h.inner);
+    }
+    this.setText(this.scopePath, `${top.join('\n')}\ndeclare global {\n${inner.join('\n')}\n}\nexport {};\n`);
+  }
+
+  private setText(file: string, text: string): void {
+    if (this.texts.get(file) === text) return;
+    this.texts.set(file, text);
+    this.versions.set(file, (this.versions.get(file) ?? 0) + 1);
+    this.projectVersion++;
+  }
+
+  private readDisk(file: string): string | undefined {
+    if (this.diskCache.has(file)) return this.diskCache.get(file);
+    let text: string | undefined;
+    try { text = fs.readFileSync(file, 'utf8'); } catch { text = undefined; }
+    // Library declarations do not change during a session; the user's own .ts files may.
+    if (isLibrary(file)) this.diskCache.set(file, text);
+    return text;
+  }
+
+  private createHost(): ts.LanguageServiceHost & ts.ModuleResolutionHost {
+    const cached = <T>(cache: Map<string, T>, key: string, compute: () => T): T => {
+      let v = cache.get(key);
+      if (v === undefined) cache.set(key, v = compute());
+      return v;
+    };
+    const fileExists = (f: string) => this.texts.has(f)
+      || (isLibrary(f) ? cached(this.existsCache, f, () => fs.existsSync(f)) : fs.existsSync(f));
+    const readFile = (f: string) => this.texts.get(f) ?? this.readDisk(f);
+    const moduleHost = {
+      fileExists, readFile,
+      directoryExists: (d: string) => cached(this.dirCache, d, () => ts.sys.directoryExists(d)),
+      realpath: (f: string) => cached(this.realpathCache, f, () => ts.sys.realpath?.(f) ?? f),
+      getCurrentDirectory: () => this.cwd,
+    };
+    const fallbackContaining = path.join(PACKAGE_ROOT, '__amalgam_resolve__.ts');
+    const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
+      ...moduleHost,
+      getCompilationSettings: () => COMPILER_OPTIONS,
+      getScriptFileNames: () => [this.preludePath, this.scopePath, this.cellPath],
+      getProjectVersion: () => String(this.projectVersion),
+      getScriptVersion: (f) => String(this.versions.get(f) ?? (isLibrary(f) ? 0 : fileVersionOnDisk(f))),
+      getScriptSnapshot: (f) => {
+        const text = readFile(f);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      resolveModuleNameLiterals: (literals, containingFile, redirected, options) => literals.map((lit) => {
+        const name = lit.text;
+        if (name === 'amalgam' || name.startsWith('amalgam/')) {
+          const sub = name === 'amalgam' ? 'index' : name.slice('amalgam/'.length);
+          return { resolvedModule: { resolvedFileName: path.join(PACKAGE_ROOT, 'dist', 'lib', `${sub}.d.ts`), extension: ts.Extension.Dts, isExternalLibraryImport: false } };
+        }
+        const first = ts.resolveModuleName(name, containingFile, options, moduleHost, this.resolutionCache, redirected);
+        if (first.resolvedModule || name.startsWith('.') || path.isAbsolute(name)) return first;
+        // Packages amalgam ships (tfjs, arquero, danfo, vega) resolve even where the notebook folder has no node_modules.
+        return ts.resolveModuleName(name, fallbackContaining, options, moduleHost, this.resolutionCache, redirected);
+      }),
+      // Not in the public typings, but createProgram uses it: one package.json cache for the session
+      // instead of re-reading and re-parsing every library's package.json on each cell.
+      getModuleResolutionCache: () => this.resolutionCache,
+    };
+    return host;
+  }
+}
+
+/** The user's own .ts files are re-read when they change on disk. */
+function fileVersionOnDisk(f: string): number {
+  try { return fs.statSync(f).mtimeMs; } catch { return 0; }
+}
+
+function toCellDiagnostic(d: ts.Diagnostic, code: string): CellDiagnostic {
+  const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  let line = 1, column = 1;
+  if (d.file && d.start !== undefined) {
+    const start = Math.min(d.start, code.length);
+    const pos = d.file.getLineAndCharacterOfPosition(start);
+    line = pos.line + 1; column = pos.character + 1;
+  }
+  return { line, column, code: d.code, message };
+}

@@ -1,0 +1,115 @@
+import ts from 'typescript';
+
+export type DeclarationKind = 'const' | 'let' | 'var' | 'function' | 'class' | 'enum' | 'interface' | 'type' | 'namespace' | 'import';
+
+/**
+ * A top-level name a cell declares. Imports keep a template that re-imports just that name, with
+ * `$NAME$` where the local name goes.
+ */
+export interface Declaration {
+  name: string;
+  kind: DeclarationKind;
+  importTemplate?: string;
+}
+
+export function bindingNames(name: ts.BindingName, out: string[] = []): string[] {
+  if (ts.isIdentifier(name)) out.push(name.text);
+  else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bindingNames(element.name, out);
+  return out;
+}
+
+function importTexts(node: ts.ImportDeclaration, sf: ts.SourceFile): Declaration[] {
+  const clause = node.importClause;
+  if (!clause) return [];
+  const from = node.moduleSpecifier.getText(sf);
+  const typeOnly = clause.isTypeOnly ? 'type ' : '';
+  const out: Declaration[] = [];
+  if (clause.name) out.push({ name: clause.name.text, kind: 'import', importTemplate: `import ${typeOnly}$NAME$ from ${from};` });
+  const bindings = clause.namedBindings;
+  if (bindings && ts.isNamespaceImport(bindings)) {
+    out.push({ name: bindings.name.text, kind: 'import', importTemplate: `import ${typeOnly}* as $NAME$ from ${from};` });
+  } else if (bindings) {
+    for (const el of bindings.elements) {
+      const imported = (el.propertyName ?? el.name).getText(sf);
+      out.push({ name: el.name.text, kind: 'import', importTemplate: `import ${typeOnly}{ ${el.isTypeOnly ? 'type ' : ''}${imported} as $NAME$ } from ${from};` });
+    }
+  }
+  return out;
+}
+
+/** The names a cell declares at its top level, in order. */
+export function topLevelDeclarations(sf: ts.SourceFile): Declaration[] {
+  const out: Declaration[] = [];
+  const add = (name: string, kind: DeclarationKind) => out.push({ name, kind });
+  for (const st of sf.statements) {
+    if (ts.isVariableStatement(st)) {
+      const flags = st.declarationList.flags;
+      const kind: DeclarationKind = flags & ts.NodeFlags.Const ? 'const' : flags & (ts.NodeFlags.Let | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing) ? 'let' : 'var';
+      for (const d of st.declarationList.declarations) for (const n of bindingNames(d.name)) add(n, kind);
+    } else if (ts.isFunctionDeclaration(st) && st.name) add(st.name.text, 'function');
+    else if (ts.isClassDeclaration(st) && st.name) add(st.name.text, 'class');
+    else if (ts.isEnumDeclaration(st)) add(st.name.text, 'enum');
+    else if (ts.isInterfaceDeclaration(st)) add(st.name.text, 'interface');
+    else if (ts.isTypeAliasDeclaration(st)) add(st.name.text, 'type');
+    else if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name)) add(st.name.text, 'namespace');
+    else if (ts.isImportDeclaration(st)) out.push(...importTexts(st, sf));
+    else if (ts.isImportEqualsDeclaration(st)) {
+      out.push({ name: st.name.text, kind: 'import', importTemplate: `import $NAME$ = ${st.moduleReference.getText(sf)};` });
+    }
+  }
+  return merge(out);
+}
+
+/** One entry per name: a name declared twice (overloads, merged interface + const) keeps the kind that imports all its meanings. */
+function merge(decls: Declaration[]): Declaration[] {
+  const byName = new Map<string, Declaration>();
+  for (const d of decls) {
+    const prev = byName.get(d.name);
+    if (!prev) { byName.set(d.name, d); continue; }
+    if (d.kind === 'import') byName.set(d.name, d);
+    else if (prev.kind !== 'import' && isValueOnly(prev.kind) && !isValueOnly(d.kind)) byName.set(d.name, { ...d });
+  }
+  return [...byName.values()];
+}
+
+const isValueOnly = (k: DeclarationKind) => k === 'const' || k === 'let' || k === 'var';
+
+/** TypeScript text that brings `d` (declared in `file`) into a later cell as a module-local name. */
+export function localHeader(d: Declaration, file: string): string {
+  const spec = JSON.stringify(file);
+  switch (d.kind) {
+    case 'import': return d.importTemplate!.replace('$NAME$', d.name);
+    case 'const': return `declare const ${d.name}: typeof import(${spec}).${d.name};`;
+    case 'let': case 'var': return `declare let ${d.name}: typeof import(${spec}).${d.name};`;
+    default: return `import { ${d.name} } from ${spec};`;
+  }
+}
+
+/**
+ * The same as a global declaration: `top` goes at the top of the scope file, `inner` inside its
+ * `declare global { }`. Globals (not imports) let a cell reassign a `let` from an earlier cell and
+ * shadow any name with a declaration of its own.
+ */
+export function globalHeader(d: Declaration, file: string, alias: string): { top?: string; inner: string } {
+  const spec = JSON.stringify(file);
+  switch (d.kind) {
+    case 'import': {
+      // Re-import under a private alias, then re-export the alias as a global namespace/value/type.
+      return { top: d.importTemplate!.replace('$NAME$', alias), inner: `export import ${d.name} = ${alias};` };
+    }
+    case 'const': return { inner: `const ${d.name}: typeof import(${spec}).${d.name};` };
+    case 'let': case 'var': return { inner: `let ${d.name}: typeof import(${spec}).${d.name};` };
+    default: return { top: `import { ${d.name} as ${alias} } from ${spec};`, inner: `export import ${d.name} = ${alias};` };
+  }
+}
+
+/** Identifiers a cell mentions: its snapshot header needs only those. */
+export function mentionedNames(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) names.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return names;
+}

@@ -1,0 +1,31 @@
+import ts from 'typescript';
+import { PROTOCOL_VERSION } from '../protocol/message';
+
+const pkg = require('../../../package.json');
+
+export function kernelInfo(): Record<string, unknown> {
+  return {
+    status: 'ok',
+    protocol_version: PROTOCOL_VERSION,
+    implementation: 'amalgam',
+    implementation_version: pkg.version,
+    language_info: {
+      name: 'typescript',
+      version: ts.version,
+      mimetype: 'text/typescript',
+      file_extension: '.ts',
+      codemirror_mode: { name: 'javascript', typescript: true },
+      pygments_lexer: 'typescript',
+      nbconvert_exporter: 'script',
+    },
+    banner: `amalgam ${pkg.version}: TypeScript ${ts.version} on Node ${process.version}, for deep learning (tfjs, arquero, danfo, Vega-Lite). %lsmagic lists the magics.`,
+    help_links: [
+      { text: 'amalgam README', url: 'https://github.com/amalgam-ml/amalgam#readme' },
+      { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
+      { text: 'TensorFlow.js API', url: 'https://js.tensorflow.org/api/latest/' },
+      { text: 'Arquero API', url: 'https://idl.uw.edu/arquero/api/' },
+      { text: 'Vega-Lite', url: 'https://vega.github.io/vega-lite/docs/' },
+    ],
+    debugger: false,
+  };
+}

@@ -1,0 +1,115 @@
+import * as fs from 'node:fs';
+import { setCommTransport } from '../lib/comm';
+import { setDisplaySink } from '../lib/display/output';
+import { toMimeBundle } from '../lib/display/registry';
+import { setInputProvider } from '../lib/input';
+import { setCurrentSignal } from '../lib/interrupt';
+import { Executor } from './executor/executor';
+import { kernelInfo } from './handlers/info';
+import { handlers } from './handlers/index';
+import './magics/index';
+import { StreamCapture } from './output/streams';
+import { ConnectionInfo, Message } from './protocol/message';
+import { KernelServer } from './protocol/server';
+
+export interface HistoryEntry { session: number; line: number; input: string }
+
+/** The running kernel: the wire server, the executor, output capture and the state handlers share. */
+export class Kernel {
+  readonly server: KernelServer;
+  readonly executor = new Executor(process.cwd());
+  readonly streams: StreamCapture;
+  executionCount = 0;
+  readonly history: HistoryEntry[] = [];
+  /** The request whose outputs iopub messages belong to (the running cell, or the last one). */
+  parent: Message | undefined;
+  private abort = new AbortController();
+
+  constructor(connection: ConnectionInfo) {
+    this.server = new KernelServer(connection, kernelInfo());
+    this.streams = new StreamCapture((name, text) => this.publish('stream', { name, text }));
+  }
+
+  publish(type: string, content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []): void {
+    this.server.publish(type, this.parent?.header ?? {}, content, metadata, buffers);
+  }
+
+  /** A fresh interrupt signal for the cell about to run. */
+  newSignal(): AbortSignal {
+    this.abort = new AbortController();
+    setCurrentSignal(this.abort.signal);
+    return this.abort.signal;
+  }
+
+  interrupt(): boolean {
+    if (this.abort.signal.aborted) return false;
+    this.abort.abort();
+    return true;
+  }
+
+  async start(): Promise<void> {
+    this.streams.install();
+    this.server.log = (t) => this.streams.log(t);
+    this.server.onInterrupt = () => this.interrupt();
+    this.server.onShutdown = () => { void this.server.stop().finally(() => process.exit(0)); };
+    setDisplaySink({
+      display: (bundle, options) => {
+        this.streams.flush();
+        const transient = options.id ? { display_id: options.id } : {};
+        const type = options.update ? 'update_display_data' : 'display_data';
+        this.publish(type, { data: bundle, metadata: options.metadata ?? {}, transient });
+      },
+      clear: (wait) => { this.streams.flush(); this.publish('clear_output', { wait }); },
+    });
+    setCommTransport({ send: (type, content, metadata = {}, buffers = []) => this.publish(type, content, metadata, buffers) });
+    setInputProvider(async (prompt, password) => {
+      const request = this.parent;
+      if (!request || !request.content.allow_stdin) throw new Error('input(): this frontend does not accept input (allow_stdin is false)');
+      this.streams.flush();
+      return this.server.requestInput(request, prompt, password);
+    });
+    // A rejection or exception after a cell finished is reported in the notebook, never fatal.
+    process.on('unhandledRejection', (reason) => this.reportBackground('Unhandled promise rejection', reason));
+    process.on('uncaughtException', (error) => this.reportBackground('Uncaught exception', error));
+    process.on('SIGINT', () => this.interrupt());
+    await this.server.start((msg) => this.handle(msg));
+    // Pick the tfjs backend while the user looks at an empty notebook, not during the first cell.
+    // Load the library (its renderers for tables and models) the same way.
+    setImmediate(() => {
+      const backend: typeof import('../lib/backend') = require('../lib/backend');
+      backend.selectBackend().catch((e) => this.streams.log(`backend: ${e.message}`));
+      try { require('../lib/index'); } catch (e) { this.streams.log(`library: ${(e as Error).message}`); }
+    });
+  }
+
+  private reportBackground(what: string, reason: unknown): void {
+    const err = reason instanceof Error ? reason : new Error(String(reason));
+    this.streams.flush();
+    this.publish('stream', { name: 'stderr', text: `${what} (after a cell finished): ${err.stack ?? err.message}\n` });
+  }
+
+  private async handle(msg: Message): Promise<void> {
+    const handler = handlers[msg.header.msg_type];
+    if (!handler) {
+      this.streams.log(`no handler for ${msg.header.msg_type}`);
+      return;
+    }
+    await handler(this, msg);
+  }
+
+  /** The mime bundle of a cell's value, or an error text if rendering itself failed. */
+  async bundleOf(value: unknown): Promise<Record<string, unknown>> {
+    try {
+      return await toMimeBundle(value);
+    } catch (e) {
+      return { 'text/plain': `<display failed: ${(e as Error).message}>` };
+    }
+  }
+}
+
+export async function startKernel(connectionFile: string): Promise<Kernel> {
+  const connection = JSON.parse(fs.readFileSync(connectionFile, 'utf8')) as ConnectionInfo;
+  const kernel = new Kernel(connection);
+  await kernel.start();
+  return kernel;
+}

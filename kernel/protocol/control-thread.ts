@@ -1,0 +1,109 @@
+/**
+ * The kernel's second thread: heartbeat, control and iopub. It stays responsive while a cell keeps
+ * the main thread busy, so an interrupt can stop even `while (true) {}`: it asks the main thread
+ * first (a cooperative stop at the next await), and if the main thread does not answer in time it
+ * terminates the running JavaScript through the inspector, which V8 cancels once the user's code
+ * has unwound, leaving the kernel and its state intact.
+ */
+import { Session } from 'node:inspector';
+import { parentPort, workerData } from 'node:worker_threads';
+import * as zmq from 'zeromq';
+import { BadSignatureError, ConnectionInfo, encodeFrames, Header, Message, newHeader, parseFrames, Signer } from './message';
+
+export type ToControl =
+  | { type: 'iopub'; frames: Buffer[] }
+  | { type: 'interrupt-ack' }
+  | { type: 'stop' };
+
+export type FromControl =
+  | { type: 'ready' }
+  | { type: 'interrupt' }
+  | { type: 'shutdown'; restart: boolean }
+  | { type: 'log'; text: string };
+
+interface Init { connection: ConnectionInfo; session: string; kernelInfo: Record<string, unknown>; graceMs: number }
+
+const { connection, session, kernelInfo, graceMs } = workerData as Init;
+const signer = new Signer(connection.key, connection.signature_scheme);
+const url = (port: number) => `${connection.transport}://${connection.ip}:${port}`;
+const port = parentPort!;
+const post = (m: FromControl) => port.postMessage(m);
+
+const iopub = new zmq.Publisher();
+const control = new zmq.Router();
+const heartbeat = new zmq.Reply();
+let ackWaiter: (() => void) | undefined;
+
+const inspector = new Session();
+inspector.connectToMainThread();
+
+function publish(type: string, parent: Partial<Header>, content: unknown): void {
+  void iopub.send(encodeFrames(signer, [], newHeader(type, session), parent, content));
+}
+
+async function reply(request: Message, type: string, content: unknown): Promise<void> {
+  await control.send(encodeFrames(signer, request.identities, newHeader(type, session), request.header, content));
+}
+
+/** Cooperative first; terminate the main thread's JavaScript if it is stuck in synchronous code. */
+function interruptMainThread(): void {
+  const acked = new Promise<boolean>((resolve) => {
+    ackWaiter = () => resolve(true);
+    setTimeout(() => resolve(false), graceMs);
+  });
+  post({ type: 'interrupt' });
+  void acked.then((ok) => {
+    ackWaiter = undefined;
+    if (!ok) inspector.post('Runtime.terminateExecution', () => post({ type: 'interrupt' }));
+  });
+}
+
+async function serveControl(): Promise<void> {
+  for await (const frames of control) {
+    let msg: Message;
+    try {
+      msg = parseFrames(frames as Buffer[], signer);
+    } catch (e) {
+      post({ type: 'log', text: e instanceof BadSignatureError ? 'control: dropped a message with a bad signature' : `control: unreadable message (${(e as Error).message})` });
+      continue;
+    }
+    publish('status', msg.header, { execution_state: 'busy' });
+    switch (msg.header.msg_type) {
+      case 'interrupt_request':
+        interruptMainThread();
+        await reply(msg, 'interrupt_reply', { status: 'ok' });
+        break;
+      case 'shutdown_request':
+        await reply(msg, 'shutdown_reply', { status: 'ok', restart: !!msg.content.restart });
+        publish('status', msg.header, { execution_state: 'idle' });
+        post({ type: 'shutdown', restart: !!msg.content.restart });
+        continue;
+      case 'kernel_info_request':
+        await reply(msg, 'kernel_info_reply', kernelInfo);
+        break;
+      default:
+        await reply(msg, msg.header.msg_type.replace(/_request$/, '_reply'), { status: 'error', ename: 'NotImplemented', evalue: `${msg.header.msg_type} is not supported on control`, traceback: [] });
+    }
+    publish('status', msg.header, { execution_state: 'idle' });
+  }
+}
+
+async function serveHeartbeat(): Promise<void> {
+  for await (const frames of heartbeat) await heartbeat.send(frames as Buffer[]);
+}
+
+port.on('message', (m: ToControl) => {
+  if (m.type === 'iopub') void iopub.send(m.frames.map((f) => Buffer.from(f)));
+  else if (m.type === 'interrupt-ack') ackWaiter?.();
+  else if (m.type === 'stop') {
+    iopub.close(); control.close(); heartbeat.close(); inspector.disconnect();
+    port.close();
+  }
+});
+
+void (async () => {
+  await Promise.all([iopub.bind(url(connection.iopub_port)), control.bind(url(connection.control_port)), heartbeat.bind(url(connection.hb_port))]);
+  post({ type: 'ready' });
+  void serveHeartbeat();
+  await serveControl();
+})();

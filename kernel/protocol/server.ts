@@ -1,0 +1,105 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as zmq from 'zeromq';
+import { BadSignatureError, ConnectionInfo, encodeFrames, Header, Message, newHeader, parseFrames, Signer } from './message';
+import type { FromControl, ToControl } from './control-thread';
+
+export type ShellHandler = (msg: Message) => Promise<void>;
+
+/**
+ * The main thread's side of the wire: shell and stdin sockets, plus a worker thread that owns
+ * heartbeat, control and iopub (so they answer while a cell runs). Every request is signed-checked;
+ * a bad signature is logged and dropped, never handled.
+ */
+export class KernelServer {
+  readonly session = crypto.randomUUID();
+  private signer: Signer;
+  private shell = new zmq.Router();
+  private stdin = new zmq.Router();
+  private worker!: Worker;
+  private inputWaiters: ((value: string) => void)[] = [];
+  onInterrupt: () => boolean = () => false;
+  onShutdown: (restart: boolean) => void = () => process.exit(0);
+  log: (text: string) => void = () => {};
+
+  constructor(private connection: ConnectionInfo, private kernelInfo: Record<string, unknown>) {
+    this.signer = new Signer(connection.key, connection.signature_scheme);
+  }
+
+  private url(port: number): string {
+    return `${this.connection.transport}://${this.connection.ip}:${port}`;
+  }
+
+  async start(handle: (msg: Message) => Promise<void>): Promise<void> {
+    await Promise.all([this.shell.bind(this.url(this.connection.shell_port)), this.stdin.bind(this.url(this.connection.stdin_port))]);
+    this.worker = new Worker(path.join(__dirname, 'control-thread.js'), {
+      workerData: { connection: this.connection, session: this.session, kernelInfo: this.kernelInfo, graceMs: Number(process.env.AMALGAM_INTERRUPT_GRACE_MS ?? 400) },
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.worker.on('message', (m: FromControl) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'log') this.log(m.text);
+        else if (m.type === 'interrupt') {
+          this.onInterrupt();
+          this.toControl({ type: 'interrupt-ack' });
+        } else if (m.type === 'shutdown') this.onShutdown(m.restart);
+      });
+      this.worker.on('error', reject);
+    });
+    void this.serveStdin();
+    void this.serveShell(handle);
+  }
+
+  private toControl(m: ToControl): void {
+    this.worker.postMessage(m);
+  }
+
+  private async serveShell(handle: (msg: Message) => Promise<void>): Promise<void> {
+    for await (const frames of this.shell) {
+      let msg: Message;
+      try {
+        msg = parseFrames(frames as Buffer[], this.signer);
+      } catch (e) {
+        this.log(e instanceof BadSignatureError ? 'shell: dropped a message with a bad signature' : `shell: unreadable message (${(e as Error).message})`);
+        continue;
+      }
+      this.publish('status', msg.header, { execution_state: 'busy' });
+      try {
+        await handle(msg);
+      } catch (e) {
+        this.log(`shell: handler for ${msg.header.msg_type} failed: ${(e as Error).stack}`);
+      }
+      this.publish('status', msg.header, { execution_state: 'idle' });
+    }
+  }
+
+  private async serveStdin(): Promise<void> {
+    for await (const frames of this.stdin) {
+      let msg: Message;
+      try { msg = parseFrames(frames as Buffer[], this.signer); } catch { this.log('stdin: dropped a message with a bad signature'); continue; }
+      if (msg.header.msg_type === 'input_reply') this.inputWaiters.shift()?.(String(msg.content.value ?? ''));
+    }
+  }
+
+  publish(type: string, parent: Partial<Header>, content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []): void {
+    this.toControl({ type: 'iopub', frames: encodeFrames(this.signer, [], newHeader(type, this.session), parent, content, metadata, buffers) });
+  }
+
+  async reply(request: Message, type: string, content: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
+    await this.shell.send(encodeFrames(this.signer, request.identities, newHeader(type, this.session), request.header, content, metadata));
+  }
+
+  /** Asks the frontend for a line of input on the stdin channel (input_request / input_reply). */
+  async requestInput(request: Message, prompt: string, password: boolean): Promise<string> {
+    const answer = new Promise<string>((resolve) => this.inputWaiters.push(resolve));
+    await this.stdin.send(encodeFrames(this.signer, request.identities, newHeader('input_request', this.session), request.header, { prompt, password }));
+    return answer;
+  }
+
+  async stop(): Promise<void> {
+    this.toControl({ type: 'stop' });
+    this.shell.close();
+    this.stdin.close();
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,41 @@
+import { inspect } from 'node:util';
+import { escapeHtml } from './bundle';
+import { registerRenderer } from './registry';
+import { isVegaLiteSpec, vegaLiteBundle } from './vegalite';
+
+/** Built-in renderers: tf.Tensor, Error, Vega-Lite specs. Arrays and plain objects fall back to inspect(). */
+const isTensor = (v: any): boolean => v != null && typeof v === 'object' && typeof v.dataSync === 'function'
+  && Array.isArray(v.shape) && typeof v.dtype === 'string' && typeof v.rank === 'number';
+
+function tensorHtml(t: any): string {
+  const head = `<div><b>Tensor</b> <code>${escapeHtml(t.dtype)}</code> shape <code>[${t.shape.join(', ')}]</code></div>`;
+  if (t.isDisposed) return `${head}<div><i>disposed</i></div>`;
+  if (t.rank > 2 || t.size > 400) return `${head}<pre>${escapeHtml(t.toString())}</pre>`;
+  const values = t.rank === 0 ? [[t.dataSync()[0]]] : t.rank === 1 ? [Array.from(t.dataSync())] : t.arraySync();
+  const rows = (values as unknown[][]).map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(String(v))}</td>`).join('')}</tr>`).join('');
+  return `${head}<table>${rows}</table>`;
+}
+
+registerRenderer({
+  name: 'tf.Tensor',
+  test: isTensor,
+  render: (t: any) => {
+    if (t.isDisposed) return { 'text/plain': `Tensor ${t.dtype} [${t.shape.join(', ')}] (disposed)` };
+    return { 'text/plain': `Tensor ${t.dtype} [${t.shape.join(', ')}]\n${t.toString().replace(/^Tensor\n?/, '')}`, 'text/html': tensorHtml(t) };
+  },
+});
+
+registerRenderer({
+  name: 'Error',
+  test: (v) => v instanceof Error,
+  render: (e: Error) => ({ 'text/plain': e.stack ?? `${e.name}: ${e.message}` }),
+});
+
+registerRenderer({
+  name: 'vega-lite',
+  test: isVegaLiteSpec,
+  render: (spec) => vegaLiteBundle(spec),
+});
+
+/** Node's own view of anything else, with colours off (frontends show ANSI as noise in some places). */
+export const inspectValue = (v: unknown): string => inspect(v, { depth: 4, colors: false, maxArrayLength: 100 });
