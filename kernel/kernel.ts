@@ -8,6 +8,7 @@ import { Executor } from './executor/executor';
 import { kernelInfo } from './handlers/info';
 import { handlers } from './handlers/index';
 import './magics/index';
+import { OutputQueue } from './output/queue';
 import { StreamCapture } from './output/streams';
 import { ConnectionInfo, Message } from './protocol/message';
 import { KernelServer } from './protocol/server';
@@ -19,6 +20,7 @@ export class Kernel {
   readonly server: KernelServer;
   readonly executor = new Executor(process.cwd());
   readonly streams: StreamCapture;
+  readonly output = new OutputQueue();
   executionCount = 0;
   readonly history: HistoryEntry[] = [];
   /** The request whose outputs iopub messages belong to (the running cell, or the last one). */
@@ -27,11 +29,25 @@ export class Kernel {
 
   constructor(connection: ConnectionInfo) {
     this.server = new KernelServer(connection, kernelInfo());
-    this.streams = new StreamCapture((name, text) => this.publish('stream', { name, text }));
+    this.streams = new StreamCapture((name, text) => {
+      const parent = this.parent;
+      void this.output.push(text, (t) => this.publishTo(parent, 'stream', { name, text: t }));
+    });
   }
 
   publish(type: string, content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []): void {
-    this.server.publish(type, this.parent?.header ?? {}, content, metadata, buffers);
+    this.publishTo(this.parent, type, content, metadata, buffers);
+  }
+
+  /** Outputs keep the parent they were produced under, even when published after a wait. */
+  publishTo(parent: Message | undefined, type: string, content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []): void {
+    this.server.publish(type, parent?.header ?? {}, content, metadata, buffers);
+  }
+
+  /** Everything the running cell printed or displayed, published. */
+  async settle(): Promise<void> {
+    this.streams.flush();
+    await this.output.drain();
   }
 
   /** A fresh interrupt signal for the cell about to run. */
@@ -55,11 +71,17 @@ export class Kernel {
     setDisplaySink({
       display: (bundle, options) => {
         this.streams.flush();
+        const parent = this.parent;
         const transient = options.id ? { display_id: options.id } : {};
         const type = options.update ? 'update_display_data' : 'display_data';
-        this.publish(type, { data: bundle, metadata: options.metadata ?? {}, transient });
+        return this.output.push(bundle, (data) => this.publishTo(parent, type, { data, metadata: options.metadata ?? {}, transient }),
+          (e) => this.publishTo(parent, 'stream', { name: 'stderr', text: `display failed: ${(e as Error).message}\n` }));
       },
-      clear: (wait) => { this.streams.flush(); this.publish('clear_output', { wait }); },
+      clear: (wait) => {
+        this.streams.flush();
+        const parent = this.parent;
+        void this.output.push(null, () => this.publishTo(parent, 'clear_output', { wait }));
+      },
     });
     setCommTransport({ send: (type, content, metadata = {}, buffers = []) => this.publish(type, content, metadata, buffers) });
     setInputProvider(async (prompt, password) => {
@@ -69,23 +91,37 @@ export class Kernel {
       return this.server.requestInput(request, prompt, password);
     });
     // A rejection or exception after a cell finished is reported in the notebook, never fatal.
-    process.on('unhandledRejection', (reason) => this.reportBackground('Unhandled promise rejection', reason));
-    process.on('uncaughtException', (error) => this.reportBackground('Uncaught exception', error));
+    process.on('unhandledRejection', this.onRejection);
+    process.on('uncaughtException', this.onException);
     process.on('SIGINT', () => this.interrupt());
     await this.server.start((msg) => this.handle(msg));
     // Pick the tfjs backend while the user looks at an empty notebook, not during the first cell.
     // Load the library (its renderers for tables and models) the same way.
     setImmediate(() => {
       const backend: typeof import('../lib/backend') = require('../lib/backend');
-      backend.selectBackend().catch((e) => this.streams.log(`backend: ${e.message}`));
+      backend.selectBackend().catch((e) => this.streams.log(`backend: ${e.message}`)).finally(() => this.guardProcessHandlers());
       try { require('../lib/index'); } catch (e) { this.streams.log(`library: ${(e as Error).message}`); }
     });
+  }
+
+  private onRejection = (reason: unknown) => this.reportBackground('Unhandled promise rejection', reason);
+  private onException = (error: unknown) => this.reportBackground('Uncaught exception', error);
+
+  /**
+   * Libraries may install process-wide handlers that rethrow (emscripten's glue in tfjs-backend-wasm
+   * does), which would turn a late error in a notebook into a dead kernel: only ours stay.
+   */
+  guardProcessHandlers(): void {
+    for (const [event, ours] of [['uncaughtException', this.onException], ['unhandledRejection', this.onRejection]] as const) {
+      for (const l of process.listeners(event as any)) if (l !== ours) process.removeListener(event as any, l as any);
+    }
   }
 
   private reportBackground(what: string, reason: unknown): void {
     const err = reason instanceof Error ? reason : new Error(String(reason));
     this.streams.flush();
-    this.publish('stream', { name: 'stderr', text: `${what} (after a cell finished): ${err.stack ?? err.message}\n` });
+    const parent = this.parent;
+    void this.output.push(null, () => this.publishTo(parent, 'stream', { name: 'stderr', text: `${what} (after a cell finished): ${err.stack ?? err.message}\n` }));
   }
 
   private async handle(msg: Message): Promise<void> {

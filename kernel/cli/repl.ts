@@ -11,7 +11,7 @@ import '../magics/index';
 /** The terminal REPL: the same executor and magics as the kernel, text/plain output. */
 export async function startRepl(): Promise<void> {
   const executor = new Executor(process.cwd());
-  setDisplaySink({ display: (b) => console.log(String(b['text/plain'] ?? '')), clear: () => {} });
+  setDisplaySink({ display: async (b) => console.log(String((await b)['text/plain'] ?? '')), clear: () => {} });
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   let count = 0;
   let buffer = '';

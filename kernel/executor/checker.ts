@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { quickInfo } from './introspection';
 import { Declaration, globalHeader, localHeader, mentionedNames, topLevelDeclarations } from './declarations';
 
 /** A diagnostic in cell coordinates (1-based line and column). */
@@ -161,9 +162,8 @@ export class Checker {
     const b = this.bindings.get(name);
     if (!b) return 'unknown';
     if (b.type) return b.type;
-    const probe = `${name}`;
-    this.setText(this.cellPath, probe);
-    const info = this.service.getQuickInfoAtPosition(this.cellPath, 0);
+    this.setText(this.cellPath, name);
+    const info = quickInfo(this, 0);
     const text = info ? ts.displayPartsToString(info.displayParts) : 'unknown';
     return text.replace(/^\((?:alias|const|let|var|function|class|enum|interface|type|namespace)[^)]*\)\s*/, '').replace(/^(?:const|let|var|function|class|enum|interface|type|namespace|import)\s+/, '');
   }

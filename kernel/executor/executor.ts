@@ -112,7 +112,11 @@ export class Executor implements Session {
     const script = new vm.Script(code, { filename: options.name });
     const run = new Promise<unknown>((resolve, reject) => {
       setImmediate(() => {
-        try { resolve(script.runInThisContext({ breakOnSigint: true })); } catch (e) { reject(e); }
+        try {
+          resolve(script.runInThisContext({ breakOnSigint: true }));
+        } catch (e: any) {
+          reject(e?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ? new InterruptedError() : e);
+        }
       });
     });
     const signal = options.signal;

@@ -49,8 +49,7 @@ export function complete(checker: Checker, code: string, cursor: number): Comple
 export function inspect(checker: Checker, code: string, cursor: number, detail: number): string | undefined {
   const pos = codePointToIndex(code, cursor);
   checker.setCell(blankMagics(code));
-  const at = (p: number) => checker.service.getQuickInfoAtPosition(checker.cellPath, p);
-  const info = at(pos) ?? (pos > 0 ? at(pos - 1) : undefined);
+  const info = quickInfo(checker, pos) ?? (pos > 0 ? quickInfo(checker, pos - 1) : undefined);
   if (!info) return undefined;
   const signature = ts.displayPartsToString(info.displayParts);
   const doc = ts.displayPartsToString(info.documentation);
@@ -81,4 +80,23 @@ function openDepth(text: string): number {
     else if (k === ts.SyntaxKind.CloseBraceToken || k === ts.SyntaxKind.CloseParenToken || k === ts.SyntaxKind.CloseBracketToken) depth = Math.max(0, depth - 1);
   }
   return depth;
+}
+
+/**
+ * Quick info, seen through the scope file's aliases: a name from an earlier cell is a global alias of
+ * that cell's declaration, so its type and docs are read where it was declared.
+ */
+export function quickInfo(checker: Checker, pos: number, file = checker.cellPath): ts.QuickInfo | undefined {
+  const info = checker.service.getQuickInfoAtPosition(file, pos);
+  if (!info || (info.kind !== ts.ScriptElementKind.alias && !/^(import |\(alias\))/.test(ts.displayPartsToString(info.displayParts)))) return info;
+  // `export import name = __amalgam_N` (in the scope's global block) -> `import { name as __amalgam_N } from snapshot`.
+  const def = checker.service.getDefinitionAtPosition(file, pos)?.find((d) => d.fileName === checker.scopePath);
+  const scope = checker.service.getProgram()?.getSourceFile(checker.scopePath)?.text;
+  if (!def || !scope) return info;
+  const alias = /=\s*([\w$]+)/.exec(scope.slice(def.textSpan.start, scope.indexOf('\n', def.textSpan.start)))?.[1];
+  const at = alias ? scope.search(new RegExp(`(\\bas |\\* as |import )${alias.replace(/\$/g, '\\$')}\\b`)) : -1;
+  if (at < 0) return info;
+  const aliasPos = scope.indexOf(alias!, at);
+  const target = checker.service.getDefinitionAtPosition(checker.scopePath, aliasPos)?.find((d) => d.fileName !== checker.scopePath);
+  return (target && checker.service.getQuickInfoAtPosition(target.fileName, target.textSpan.start)) || info;
 }

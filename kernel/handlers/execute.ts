@@ -16,18 +16,19 @@ export async function execute(k: Kernel, msg: Message): Promise<void> {
   let reply: Record<string, unknown>;
   try {
     const result = await runCell(k.executor, code, `In[${count}]`);
-    k.streams.flush();
+    await k.settle();
     if (result.hasValue && !silent && result.value !== undefined) {
       k.publish('execute_result', { execution_count: count, data: await k.bundleOf(result.value), metadata: {} });
     }
     reply = { status: 'ok', execution_count: count, payload: [], user_expressions: await evaluateExpressions(k, user_expressions) };
   } catch (e) {
-    k.streams.flush();
+    await k.settle();
     const err = e instanceof CellError ? e : k.executor.runtimeError(e);
     const content = { ename: err.ename, evalue: err.evalue, traceback: err.traceback };
     if (!silent) k.publish('error', content);
     reply = { status: 'error', execution_count: count, ...content };
   }
+  k.guardProcessHandlers();
   await k.server.reply(msg, 'execute_reply', reply);
 }
 

@@ -45,17 +45,24 @@ async function reply(request: Message, type: string, content: unknown): Promise<
   await control.send(encodeFrames(signer, request.identities, newHeader(type, session), request.header, content));
 }
 
-/** Cooperative first; terminate the main thread's JavaScript if it is stuck in synchronous code. */
+/**
+ * Three steps, each only if the main thread has not acknowledged the previous one: a message (a
+ * cooperative stop at the cell's next await); SIGINT, which Node's breakOnSigint turns into a clean
+ * exception inside a cell's synchronous code; and last, for a busy loop after an await, the
+ * inspector's terminateExecution.
+ */
 function interruptMainThread(): void {
-  const acked = new Promise<boolean>((resolve) => {
-    ackWaiter = () => resolve(true);
-    setTimeout(() => resolve(false), graceMs);
-  });
+  let acked = false;
+  ackWaiter = () => { acked = true; };
   post({ type: 'interrupt' });
-  void acked.then((ok) => {
-    ackWaiter = undefined;
-    if (!ok) inspector.post('Runtime.terminateExecution', () => post({ type: 'interrupt' }));
-  });
+  setTimeout(() => {
+    if (acked) return;
+    process.kill(process.pid, 'SIGINT');
+    setTimeout(() => {
+      if (acked) return;
+      inspector.post('Runtime.terminateExecution', () => post({ type: 'interrupt' }));
+    }, graceMs);
+  }, graceMs);
 }
 
 async function serveControl(): Promise<void> {
