@@ -8,6 +8,7 @@
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
+import { SendQueue } from './send-queue';
 import { BadSignatureError, ConnectionInfo, encodeFrames, Header, Message, newHeader, parseFrames, Signer } from './message';
 
 export type ToControl =
@@ -33,16 +34,19 @@ const iopub = new zmq.Publisher();
 const control = new zmq.Router();
 const heartbeat = new zmq.Reply();
 let ackWaiter: (() => void) | undefined;
+const logError = (e: Error) => post({ type: 'log', text: `send failed: ${e.message}` });
+const iopubOut = new SendQueue(iopub, logError);
+const controlOut = new SendQueue(control, logError);
 
 const inspector = new Session();
 inspector.connectToMainThread();
 
 function publish(type: string, parent: Partial<Header>, content: unknown): void {
-  void iopub.send(encodeFrames(signer, [], newHeader(type, session), parent, content));
+  void iopubOut.send(encodeFrames(signer, [], newHeader(type, session), parent, content));
 }
 
 async function reply(request: Message, type: string, content: unknown): Promise<void> {
-  await control.send(encodeFrames(signer, request.identities, newHeader(type, session), request.header, content));
+  await controlOut.send(encodeFrames(signer, request.identities, newHeader(type, session), request.header, content));
 }
 
 /**
@@ -96,11 +100,11 @@ async function serveControl(): Promise<void> {
 }
 
 async function serveHeartbeat(): Promise<void> {
-  for await (const frames of heartbeat) await heartbeat.send(frames as Buffer[]);
+  for await (const frames of heartbeat) await heartbeat.send(frames as Buffer[]).catch(logError);
 }
 
 port.on('message', (m: ToControl) => {
-  if (m.type === 'iopub') void iopub.send(m.frames.map((f) => Buffer.from(f)));
+  if (m.type === 'iopub') void iopubOut.send(m.frames.map((f) => Buffer.from(f)));
   else if (m.type === 'interrupt-ack') ackWaiter?.();
   else if (m.type === 'stop') {
     iopub.close(); control.close(); heartbeat.close(); inspector.disconnect();

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as zmq from 'zeromq';
+import { SendQueue } from './send-queue';
 import { BadSignatureError, ConnectionInfo, encodeFrames, Header, Message, newHeader, parseFrames, Signer } from './message';
 import type { FromControl, ToControl } from './control-thread';
 
@@ -17,6 +18,8 @@ export class KernelServer {
   private shell = new zmq.Router();
   private stdin = new zmq.Router();
   private worker!: Worker;
+  private shellOut = new SendQueue(this.shell, (e) => this.log(`shell send failed: ${e.message}`));
+  private stdinOut = new SendQueue(this.stdin, (e) => this.log(`stdin send failed: ${e.message}`));
   private inputWaiters: ((value: string) => void)[] = [];
   onInterrupt: () => boolean = () => false;
   onShutdown: (restart: boolean) => void = () => process.exit(0);
@@ -86,13 +89,13 @@ export class KernelServer {
   }
 
   async reply(request: Message, type: string, content: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
-    await this.shell.send(encodeFrames(this.signer, request.identities, newHeader(type, this.session), request.header, content, metadata));
+    await this.shellOut.send(encodeFrames(this.signer, request.identities, newHeader(type, this.session), request.header, content, metadata));
   }
 
   /** Asks the frontend for a line of input on the stdin channel (input_request / input_reply). */
   async requestInput(request: Message, prompt: string, password: boolean): Promise<string> {
     const answer = new Promise<string>((resolve) => this.inputWaiters.push(resolve));
-    await this.stdin.send(encodeFrames(this.signer, request.identities, newHeader('input_request', this.session), request.header, { prompt, password }));
+    await this.stdinOut.send(encodeFrames(this.signer, request.identities, newHeader('input_request', this.session), request.header, { prompt, password }));
     return answer;
   }
 
