@@ -104,13 +104,55 @@ export class Checker {
   /** Checks a cell's code against the names of earlier cells. */
   check(code: string): CheckResult {
     const t0 = performance.now();
+    const fast = this.fastCheck(code);
+    if (fast) return { ...fast, ms: performance.now() - t0 };
     this.setText(this.cellPath, code);
     const program = this.service.getProgram()!;
+    this.base = { program, structure: this.structure };
     const source = program.getSourceFile(this.cellPath)!;
     let diags: readonly ts.Diagnostic[] = program.getSyntacticDiagnostics(source);
     if (!diags.length) diags = program.getSemanticDiagnostics(source);
     const diagnostics = diags.filter((d) => d.category === ts.DiagnosticCategory.Error).map((d) => toCellDiagnostic(d, code));
     return { diagnostics, declarations: topLevelDeclarations(source), ms: performance.now() - t0 };
+  }
+
+  /** Bumped whenever a file other than the current cell changes (scope, snapshots). */
+  private structure = 0;
+  /** The last full program and the structure it was built on. */
+  private base: { program: ts.Program; structure: number } | undefined;
+
+  /**
+   * The common case, a cell that imports nothing, needs no new program: the last program's files
+   * are all still valid, so a fresh type checker runs over them with only the cell's source file
+   * swapped. That skips TypeScript's per-file structure-reuse walk (most of a check's time once
+   * tfjs, arquero and danfo are loaded). Anything that could change module resolution takes the
+   * full LanguageService path. AMALGAM_CHECK=full turns this off.
+   */
+  private fastCheck(code: string): Omit<CheckResult, 'ms'> | undefined {
+    const base = this.base;
+    if (!base || base.structure !== this.structure || process.env.AMALGAM_CHECK === 'full') return undefined;
+    if (/\bimport\b|\brequire\b|\/\/\/\s*</.test(code)) return undefined;
+    const old = base.program.getSourceFile(this.cellPath) as any;
+    if (!old) return undefined;
+    const cell = ts.createSourceFile(this.cellPath, code, {
+      languageVersion: ts.ScriptTarget.ES2022,
+      impliedNodeFormat: old.impliedNodeFormat,
+      setExternalModuleIndicator: (ts as any).getSetExternalModuleIndicator(COMPILER_OPTIONS),
+    }, false) as any;
+    for (const key of ['path', 'resolvedPath', 'originalFileName']) cell[key] = old[key];
+    // What createProgram collects while processing a file; a cell without imports has none of them.
+    Object.assign(cell, { imports: [], moduleAugmentations: [], ambientModuleNames: [] });
+    const files = base.program.getSourceFiles().map((f) => (f === old ? cell : f));
+    const view = Object.create(base.program, {
+      getSourceFiles: { value: () => files },
+      getSourceFile: { value: (name: string) => (name === this.cellPath ? cell : base.program.getSourceFile(name)) },
+      getSourceFileByPath: { value: (p: string) => (p === cell.path ? cell : (base.program as any).getSourceFileByPath(p)) },
+    });
+    const checker = (ts as any).createTypeChecker(view) as ts.TypeChecker & { getDiagnostics(f: ts.SourceFile): ts.Diagnostic[] };
+    let diags: ts.Diagnostic[] = cell.parseDiagnostics ?? [];
+    if (!diags.length) diags = [...(cell.bindDiagnostics ?? []), ...checker.getDiagnostics(cell)];
+    const diagnostics = diags.filter((d) => d.category === ts.DiagnosticCategory.Error).map((d) => toCellDiagnostic(d, code));
+    return { diagnostics, declarations: topLevelDeclarations(cell) };
   }
 
   /**
@@ -131,12 +173,26 @@ export class Checker {
     }
     for (const d of declarations) this.bindings.set(d.name, { declaration: d, file: d.kind === 'import' ? undefined : file, alias: `__amalgam_${++this.aliases}` });
     this.writeScope();
+    this.warmSoon();
+  }
+
+  /**
+   * Rebuilds the program for the new scope right after the cell that changed it, while the user
+   * reads its output, so the next cell takes the fast path instead of paying for the rebuild.
+   */
+  private warmSoon(): void {
+    setImmediate(() => {
+      if (this.base?.structure === this.structure) return;
+      this.setText(this.cellPath, '');
+      this.base = { program: this.service.getProgram()!, structure: this.structure };
+    });
   }
 
   /** Declares a name bound by a magic (or by the kernel) with an explicit type. */
   declare(name: string, type = 'any'): void {
     this.bindings.set(name, { declaration: { name, kind: 'let' }, type, alias: `__amalgam_${++this.aliases}` });
     this.writeScope();
+    this.warmSoon();
   }
 
   forget(name: string): void {
@@ -162,10 +218,15 @@ export class Checker {
     const b = this.bindings.get(name);
     if (!b) return 'unknown';
     if (b.type) return b.type;
+    if (b.declaration.kind === 'import' && /\* as \$NAME\$/.test(b.declaration.importTemplate ?? '')) {
+      return `typeof import(${/from (.*);$/.exec(b.declaration.importTemplate!)?.[1]})`;
+    }
     this.setText(this.cellPath, name);
     const info = quickInfo(this, 0);
     const text = info ? ts.displayPartsToString(info.displayParts) : 'unknown';
-    return text.replace(/^\((?:alias|const|let|var|function|class|enum|interface|type|namespace)[^)]*\)\s*/, '').replace(/^(?:const|let|var|function|class|enum|interface|type|namespace|import)\s+/, '');
+    return text.split('\n').filter((l) => !/^export /.test(l)).join('\n')
+      .replace(/^\(alias\)\s*/, '')
+      .replace(/^(?:const|let|var|function|class|enum|interface|type|namespace|import)\s+/, '');
   }
 
   private localHeaderOf(name: string): string {
@@ -188,6 +249,7 @@ export class Checker {
 
   private setText(file: string, text: string): void {
     if (this.texts.get(file) === text) return;
+    if (file !== this.cellPath) this.structure++;
     this.texts.set(file, text);
     this.versions.set(file, (this.versions.get(file) ?? 0) + 1);
     this.projectVersion++;

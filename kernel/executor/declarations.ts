@@ -10,6 +10,8 @@ export interface Declaration {
   name: string;
   kind: DeclarationKind;
   importTemplate?: string;
+  /** For generic classes, interfaces and type aliases: `<T extends X = Y>` and `<T>`. */
+  typeParams?: { declaration: string; reference: string };
 }
 
 export function bindingNames(name: ts.BindingName, out: string[] = []): string[] {
@@ -40,17 +42,20 @@ function importTexts(node: ts.ImportDeclaration, sf: ts.SourceFile): Declaration
 /** The names a cell declares at its top level, in order. */
 export function topLevelDeclarations(sf: ts.SourceFile): Declaration[] {
   const out: Declaration[] = [];
-  const add = (name: string, kind: DeclarationKind) => out.push({ name, kind });
+  const add = (name: string, kind: DeclarationKind, node?: { typeParameters?: ts.NodeArray<ts.TypeParameterDeclaration> }) => {
+    const tps = node?.typeParameters;
+    out.push({ name, kind, ...(tps?.length ? { typeParams: { declaration: `<${tps.map((t) => t.getText(sf)).join(', ')}>`, reference: `<${tps.map((t) => t.name.text).join(', ')}>` } } : {}) });
+  };
   for (const st of sf.statements) {
     if (ts.isVariableStatement(st)) {
       const flags = st.declarationList.flags;
       const kind: DeclarationKind = flags & ts.NodeFlags.Const ? 'const' : flags & (ts.NodeFlags.Let | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing) ? 'let' : 'var';
       for (const d of st.declarationList.declarations) for (const n of bindingNames(d.name)) add(n, kind);
     } else if (ts.isFunctionDeclaration(st) && st.name) add(st.name.text, 'function');
-    else if (ts.isClassDeclaration(st) && st.name) add(st.name.text, 'class');
+    else if (ts.isClassDeclaration(st) && st.name) add(st.name.text, 'class', st);
     else if (ts.isEnumDeclaration(st)) add(st.name.text, 'enum');
-    else if (ts.isInterfaceDeclaration(st)) add(st.name.text, 'interface');
-    else if (ts.isTypeAliasDeclaration(st)) add(st.name.text, 'type');
+    else if (ts.isInterfaceDeclaration(st)) add(st.name.text, 'interface', st);
+    else if (ts.isTypeAliasDeclaration(st)) add(st.name.text, 'type', st);
     else if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name)) add(st.name.text, 'namespace');
     else if (ts.isImportDeclaration(st)) out.push(...importTexts(st, sf));
     else if (ts.isImportEqualsDeclaration(st)) {
@@ -91,15 +96,21 @@ export function localHeader(d: Declaration, file: string): string {
  * shadow any name with a declaration of its own.
  */
 export function globalHeader(d: Declaration, file: string, alias: string): { top?: string; inner: string } {
-  const spec = JSON.stringify(file);
+  const ref = `import(${JSON.stringify(file)}).${d.name}`;
+  const tp = d.typeParams ?? { declaration: '', reference: '' };
   switch (d.kind) {
     case 'import': {
-      // Re-import under a private alias, then re-export the alias as a global namespace/value/type.
-      return { top: d.importTemplate!.replace('$NAME$', alias), inner: `export import ${d.name} = ${alias};` };
+      const top = d.importTemplate!.replace('$NAME$', alias);
+      // A namespace import re-exports as a namespace (value and types); a named or default import
+      // as a value and a type (whichever of the two it has: the other meaning is never used).
+      if (/\* as \$NAME\$|^import \$NAME\$ = /.test(d.importTemplate!)) return { top, inner: `export import ${d.name} = ${alias};` };
+      return { top, inner: `const ${d.name}: typeof ${alias};\ntype ${d.name} = ${alias};` };
     }
-    case 'const': return { inner: `const ${d.name}: typeof import(${spec}).${d.name};` };
-    case 'let': case 'var': return { inner: `let ${d.name}: typeof import(${spec}).${d.name};` };
-    default: return { top: `import { ${d.name} as ${alias} } from ${spec};`, inner: `export import ${d.name} = ${alias};` };
+    case 'const': return { inner: `const ${d.name}: typeof ${ref};` };
+    case 'let': case 'var': return { inner: `let ${d.name}: typeof ${ref};` };
+    case 'function': case 'namespace': return { inner: `const ${d.name}: typeof ${ref};` };
+    case 'class': case 'enum': return { inner: `const ${d.name}: typeof ${ref};\ntype ${d.name}${tp.declaration} = ${ref}${tp.reference};` };
+    case 'interface': case 'type': return { inner: `type ${d.name}${tp.declaration} = ${ref}${tp.reference};` };
   }
 }
 

@@ -51,7 +51,7 @@ export function inspect(checker: Checker, code: string, cursor: number, detail: 
   checker.setCell(blankMagics(code));
   const info = quickInfo(checker, pos) ?? (pos > 0 ? quickInfo(checker, pos - 1) : undefined);
   if (!info) return undefined;
-  const signature = ts.displayPartsToString(info.displayParts);
+  const signature = ts.displayPartsToString(info.displayParts).split('\n').filter((l) => !/^export /.test(l)).join('\n').replace(/^\(alias\)\s*/, '');
   const doc = ts.displayPartsToString(info.documentation);
   const tags = (info.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`).join('\n');
   return [signature, doc, detail > 0 ? tags : ''].filter(Boolean).join('\n\n');
@@ -83,20 +83,28 @@ function openDepth(text: string): number {
 }
 
 /**
- * Quick info, seen through the scope file's aliases: a name from an earlier cell is a global alias of
- * that cell's declaration, so its type and docs are read where it was declared.
+ * Quick info, seen through the scope file: a name from an earlier cell is declared there as
+ * `typeof import(snapshot).name` (or an alias of an import), so its signature and docs are read
+ * where it was really declared.
  */
 export function quickInfo(checker: Checker, pos: number, file = checker.cellPath): ts.QuickInfo | undefined {
   const info = checker.service.getQuickInfoAtPosition(file, pos);
-  if (!info || (info.kind !== ts.ScriptElementKind.alias && !/^(import |\(alias\))/.test(ts.displayPartsToString(info.displayParts)))) return info;
-  // `export import name = __amalgam_N` (in the scope's global block) -> `import { name as __amalgam_N } from snapshot`.
+  if (!info) return info;
   const def = checker.service.getDefinitionAtPosition(file, pos)?.find((d) => d.fileName === checker.scopePath);
   const scope = checker.service.getProgram()?.getSourceFile(checker.scopePath)?.text;
   if (!def || !scope) return info;
-  const alias = /=\s*([\w$]+)/.exec(scope.slice(def.textSpan.start, scope.indexOf('\n', def.textSpan.start)))?.[1];
-  const at = alias ? scope.search(new RegExp(`(\\bas |\\* as |import )${alias.replace(/\$/g, '\\$')}\\b`)) : -1;
+  const lineEnd = scope.indexOf('\n', def.textSpan.start);
+  const line = scope.slice(def.textSpan.start, lineEnd < 0 ? undefined : lineEnd);
+  // `name: typeof import("snapshot").name;` -> the declaration in the snapshot
+  const imported = /import\("[^"]*"\)\.([\w$]+)/.exec(line);
+  if (imported) {
+    const at = def.textSpan.start + imported.index + imported[0].length - imported[1].length;
+    return checker.service.getQuickInfoAtPosition(checker.scopePath, at) ?? info;
+  }
+  // `export import name = alias` / `typeof alias` -> `import ... alias ... from "module"` -> the module's declaration
+  const alias = /(?:=|typeof)\s*(__amalgam_\d+)/.exec(line)?.[1];
+  const at = alias ? scope.search(new RegExp(`(\\bas |import )${alias}\\b`)) : -1;
   if (at < 0) return info;
-  const aliasPos = scope.indexOf(alias!, at);
-  const target = checker.service.getDefinitionAtPosition(checker.scopePath, aliasPos)?.find((d) => d.fileName !== checker.scopePath);
+  const target = checker.service.getDefinitionAtPosition(checker.scopePath, scope.indexOf(alias!, at))?.find((d) => d.fileName !== checker.scopePath);
   return (target && checker.service.getQuickInfoAtPosition(target.fileName, target.textSpan.start)) || info;
 }

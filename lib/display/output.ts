@@ -14,12 +14,13 @@ export interface DisplayOptions {
  * iopub; the REPL and the headless runner install their own; plain Node prints text/plain.
  */
 export interface DisplaySink {
-  display(bundle: MimeBundle, options: DisplayOptions): void;
+  /** Called at once, in call order; the bundle may still be rendering (an SVG chart, say). */
+  display(bundle: MimeBundle | Promise<MimeBundle>, options: DisplayOptions): void | Promise<void>;
   clear(wait: boolean): void;
 }
 
 const consoleSink: DisplaySink = {
-  display(bundle) { process.stdout.write(String(bundle['text/plain'] ?? '') + '\n'); },
+  async display(bundle) { process.stdout.write(String((await bundle)['text/plain'] ?? '') + '\n'); },
   clear() {},
 };
 
@@ -32,7 +33,8 @@ export function setDisplaySink(next: DisplaySink | undefined): void {
 /** Shows a value in the notebook now (any number per cell); with `id`, updatable in place. */
 export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
   if (options.update && !options.id) throw new TypeError('display: `update: true` needs an `id`');
-  sink.display(await toMimeBundle(value), options);
+  // Handed to the sink before rendering finishes, so outputs keep the order of the calls.
+  await sink.display(toMimeBundle(value), options);
 }
 
 /** Clears the cell's output; `wait` clears only when the next output arrives (no flicker). */
