@@ -67,7 +67,7 @@ export class Kernel {
     this.streams.install();
     this.server.log = (t) => this.streams.log(t);
     this.server.onInterrupt = () => this.interrupt();
-    this.server.onShutdown = () => { void this.server.stop().finally(() => process.exit(0)); };
+    this.server.onShutdown = () => { void this.settle().finally(() => this.server.exit()); };
     setDisplaySink({
       display: (bundle, options) => {
         this.streams.flush();

@@ -80,7 +80,7 @@ export class Checker {
   private resolutionCache: ts.ModuleResolutionCache;
   readonly service: ts.LanguageService;
   readonly scopePath: string;
-  readonly cellPath: string;
+  cellPath: string;
 
   readonly preludePath: string;
 
@@ -94,6 +94,21 @@ export class Checker {
     this.setText(this.scopePath, 'export {};\n');
     this.setText(this.cellPath, '');
     this.service = ts.createLanguageService(this.createHost(), ts.createDocumentRegistry());
+  }
+
+  /**
+   * `%cd`: the current cell (and later snapshots) move to the new folder so `./local` imports resolve
+   * there, as they do at run time. The program is rebuilt once.
+   */
+  setCwd(cwd: string): void {
+    if (cwd === this.cwd) return;
+    this.cwd = cwd;
+    const text = this.texts.get(this.cellPath) ?? '';
+    this.texts.delete(this.cellPath);
+    this.cellPath = path.join(cwd, '__amalgam_cell__.ts');
+    this.setText(this.cellPath, text);
+    this.structure++;
+    this.projectVersion++;
   }
 
   /** Puts `code` in the current cell file without checking it (for completion and inspection). */
@@ -171,7 +186,13 @@ export class Checker {
       const exported = declarations.filter((d) => d.kind !== 'import').map((d) => d.name);
       this.setText(file, `${code}\n;${header}\nexport { ${exported.join(', ')} };\n`);
     }
-    for (const d of declarations) this.bindings.set(d.name, { declaration: d, file: d.kind === 'import' ? undefined : file, alias: `__amalgam_${++this.aliases}` });
+    for (const d of declarations) {
+      // Relative imports are re-imported from the scope file, which lives elsewhere: make them absolute.
+      const declaration = d.importTemplate
+        ? { ...d, importTemplate: d.importTemplate.replace(/(from |require\()(["'])(\.\.?\/[^"']*)\2/, (_m, kw, q, rel) => `${kw}${q}${path.resolve(this.cwd, rel)}${q}`) }
+        : d;
+      this.bindings.set(d.name, { declaration, file: d.kind === 'import' ? undefined : file, alias: `__amalgam_${++this.aliases}` });
+    }
     this.writeScope();
     this.warmSoon();
   }

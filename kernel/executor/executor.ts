@@ -69,6 +69,7 @@ export class Executor implements Session {
   chdir(dir: string): void {
     process.chdir(dir);
     this.cwd = process.cwd();
+    this.checker.setCwd(this.cwd);
   }
 
   private async bind(spec: string, names: Record<string, string>): Promise<Record<string, unknown>> {

@@ -73,6 +73,7 @@ export const handlers: Record<string, Handler> = {
 
   shutdown_request: async (k, msg) => {
     await k.server.reply(msg, 'shutdown_reply', { status: 'ok', restart: !!msg.content.restart });
-    setTimeout(() => process.exit(0), 50);
+    await k.settle();
+    k.server.exit();
   },
 };

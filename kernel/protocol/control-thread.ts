@@ -20,7 +20,8 @@ export type FromControl =
   | { type: 'ready' }
   | { type: 'interrupt' }
   | { type: 'shutdown'; restart: boolean }
-  | { type: 'log'; text: string };
+  | { type: 'log'; text: string }
+  | { type: 'stopped' };
 
 interface Init { connection: ConnectionInfo; session: string; kernelInfo: Record<string, unknown>; graceMs: number }
 
@@ -100,15 +101,19 @@ async function serveControl(): Promise<void> {
 }
 
 async function serveHeartbeat(): Promise<void> {
-  for await (const frames of heartbeat) await heartbeat.send(frames as Buffer[]).catch(logError);
+  try {
+    for await (const frames of heartbeat) await heartbeat.send(frames as Buffer[]).catch(logError);
+  } catch { /* closed at shutdown */ }
 }
 
 port.on('message', (m: ToControl) => {
   if (m.type === 'iopub') void iopubOut.send(m.frames.map((f) => Buffer.from(f)));
   else if (m.type === 'interrupt-ack') ackWaiter?.();
   else if (m.type === 'stop') {
-    iopub.close(); control.close(); heartbeat.close(); inspector.disconnect();
-    port.close();
+    // The inspector session first: an open one makes process exit wait for a "debugger".
+    inspector.disconnect();
+    for (const s of [iopub, control, heartbeat]) s.close();
+    post({ type: 'stopped' });
   }
 });
 
@@ -116,5 +121,5 @@ void (async () => {
   await Promise.all([iopub.bind(url(connection.iopub_port)), control.bind(url(connection.control_port)), heartbeat.bind(url(connection.hb_port))]);
   post({ type: 'ready' });
   void serveHeartbeat();
-  await serveControl();
+  await serveControl().catch(() => { /* closed at shutdown */ });
 })();

@@ -58,6 +58,10 @@ export class KernelServer {
   }
 
   private async serveShell(handle: (msg: Message) => Promise<void>): Promise<void> {
+    try { await this.shellLoop(handle); } catch { /* closed at shutdown */ }
+  }
+
+  private async shellLoop(handle: (msg: Message) => Promise<void>): Promise<void> {
     for await (const frames of this.shell) {
       let msg: Message;
       try {
@@ -77,6 +81,10 @@ export class KernelServer {
   }
 
   private async serveStdin(): Promise<void> {
+    try { await this.stdinLoop(); } catch { /* closed at shutdown */ }
+  }
+
+  private async stdinLoop(): Promise<void> {
     for await (const frames of this.stdin) {
       let msg: Message;
       try { msg = parseFrames(frames as Buffer[], this.signer); } catch { this.log('stdin: dropped a message with a bad signature'); continue; }
@@ -99,10 +107,19 @@ export class KernelServer {
     return answer;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Ends the process once the last replies are out. Sockets are not closed one by one: closing a
+   * socket under a pending receive aborts inside zeromq's native code; exiting is clean.
+   */
+  exit(code = 0): void {
+    zmq.context.blocky = false;
+    const done = () => {
+      this.shell.close();
+      this.stdin.close();
+      void this.worker.terminate().finally(() => process.exit(code));
+    };
+    this.worker.once('message', (m: FromControl) => { if (m.type === 'stopped') done(); });
     this.toControl({ type: 'stop' });
-    this.shell.close();
-    this.stdin.close();
-    await this.worker.terminate();
+    setTimeout(() => process.exit(code), 2000).unref();
   }
 }

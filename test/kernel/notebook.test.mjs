@@ -66,3 +66,18 @@ test('a mixed notebook through nbclient', async () => {
   const counts = nb.cells.map((cell) => cell.execution_count);
   assert.deepEqual(counts, counts.map((_, i) => i + 1));
 });
+
+test('nbclient interrupts a runaway cell and the notebook goes on with its state', async () => {
+  const nb = await runCells([
+    'let spins = 0',
+    'while (true) { spins++ }',
+    'spins > 0',
+    "await new Promise((r) => setTimeout(r, 60_000)); 'never'",
+    "'still alive'",
+  ], { timeout: 6, interruptOnTimeout: true });
+  const [, loop, after, sleeping, last] = nb.cells;
+  assert.equal(errorOf(loop).ename, 'KeyboardInterrupt');
+  assert.equal(textOf(after, 'execute_result'), 'true');
+  assert.equal(errorOf(sleeping).ename, 'KeyboardInterrupt');
+  assert.equal(textOf(last, 'execute_result'), "'still alive'");
+});
