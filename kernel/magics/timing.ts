@@ -1,5 +1,5 @@
 import { UsageError, numberFlag } from '../../lib/magics/args';
-import { registerMagic } from '../../lib/magics/registry';
+import { registerMagic, Session } from '../../lib/magics/registry';
 
 /** Formats seconds the way IPython does: 3 significant digits in s, ms, µs or ns. */
 export function formatTime(seconds: number): string {
@@ -25,25 +25,26 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; wall: number
   return { value, wall: Number(process.hrtime.bigint() - t0) / 1e9, cpu: cpuSeconds(cpu0) };
 }
 
+/** %time and %%time: run once, print CPU and wall time, give back the code's value. */
+async function timeOnce(session: Session, code: string): Promise<unknown> {
+  const r = await timed(() => session.execute(code));
+  console.log(`CPU times: ${formatTime(r.cpu)}\nWall time: ${formatTime(r.wall)}`);
+  return r.value;
+}
+
 registerMagic({
   name: 'time', kind: 'line',
   help: '%time EXPRESSION\n\nRuns EXPRESSION once (type-checked, top-level await allowed) and prints CPU and wall time.\nThe expression\'s value is the magic\'s value.',
-  run: async ({ line, session }) => {
+  run: ({ line, session }) => {
     if (!line.trim()) throw new UsageError('time', 'usage: %time EXPRESSION');
-    const r = await timed(() => session.execute(line));
-    console.log(`CPU times: ${formatTime(r.cpu)}\nWall time: ${formatTime(r.wall)}`);
-    return r.value;
+    return timeOnce(session, line);
   },
 });
 
 registerMagic({
   name: 'time', kind: 'cell',
   help: '%%time\n\nRuns the cell body and prints CPU and wall time; the body\'s last value is the cell\'s value.',
-  run: async ({ body, session }) => {
-    const r = await timed(() => session.execute(body));
-    console.log(`CPU times: ${formatTime(r.cpu)}\nWall time: ${formatTime(r.wall)}`);
-    return r.value;
-  },
+  run: ({ body, session }) => timeOnce(session, body),
 });
 
 registerMagic({
