@@ -12,6 +12,7 @@ Usage: amalgam COMMAND [options]
 Commands:
   install   write the Jupyter kernelspec (no Python needed)
   kernel    run the kernel (Jupyter starts this with a connection file)
+  run       execute a notebook headless (no Jupyter or Python needed)
   repl      a terminal REPL with the same magics
   bench     run a benchmark from bench/ (kernel, data, model, train, viz)
 
@@ -26,6 +27,12 @@ Writes the kernelspec (kernel.json, logos) where Jupyter finds it:
   kernel: `Usage: amalgam kernel CONNECTION_FILE
 
 Runs the kernel on the ports and key of CONNECTION_FILE (Jupyter does this for you).`,
+  run: `Usage: amalgam run NOTEBOOK [-o OUT] [-p NAME=VALUE ...] [--allow-errors] [--timeout SECONDS]
+
+Executes NOTEBOOK's code cells in order in this process (same executor and magics as the kernel) and
+writes the executed notebook to OUT (default NOTEBOOK.out.ipynb). -p values (JSON, else strings) are
+assigned in a cell inserted after the cell tagged "parameters". Exits 1 at the first error unless
+--allow-errors.`,
   repl: `Usage: amalgam repl
 
 An interactive TypeScript prompt with amalgam's magics (%help), type-checking and top-level await.`,
@@ -37,7 +44,7 @@ baseline measured in the same run and writes bench/results/NAME.json.`,
 
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const args = parseArgs(rest, ['user', 'sys-prefix', 'help', 'h', 'version']);
+  const args = parseArgs(rest, ['user', 'sys-prefix', 'help', 'h', 'version', 'allow-errors']);
   if (!command || command === '--help' || command === '-h' || command === 'help') return void console.log(HELP.main);
   if (command === '--version' || command === '-v') return void console.log(pkg.version);
   if (args.flags.help || args.flags.h) return void console.log(HELP[command] ?? HELP.main);
@@ -58,6 +65,24 @@ export async function main(argv: string[]): Promise<void> {
         if (!file) throw new Error('usage: amalgam kernel CONNECTION_FILE');
         const { startKernel } = await import('../kernel.js');
         await startKernel(file);
+        return;
+      }
+      case 'run': {
+        const file = args._[0];
+        if (!file) throw new Error('usage: amalgam run NOTEBOOK [-o OUT] [-p NAME=VALUE ...]');
+        const parameters: Record<string, unknown> = {};
+        rest.forEach((t, i) => {
+          if (t !== '-p' && t !== '--param') return;
+          const m = /^([A-Za-z_$][\w$]*)=(.*)$/s.exec(rest[i + 1] ?? '');
+          if (!m) throw new Error(`-p expects NAME=VALUE, got ${rest[i + 1] ?? 'nothing'}`);
+          try { parameters[m[1]] = JSON.parse(m[2]); } catch { parameters[m[1]] = m[2]; }
+        });
+        const out = typeof args.flags.o === 'string' ? args.flags.o : typeof args.flags.output === 'string' ? args.flags.output : undefined;
+        const { runCommand } = await import('./run.js');
+        process.exitCode = await runCommand(file, out, {
+          parameters, allowErrors: !!args.flags['allow-errors'],
+          timeout: typeof args.flags.timeout === 'string' ? Number(args.flags.timeout) : undefined,
+        });
         return;
       }
       case 'repl': {
