@@ -50,6 +50,8 @@ export class Executor implements Session {
   readonly checker: Checker;
   private compiled = new Map<string, { cell: CompiledCell; source: string; lineOffset: number }>();
   private cwd: string;
+  /** Milliseconds spent type-checking since start (execute_reply metadata reports each cell's share). */
+  checkMs = 0;
 
   constructor(cwd = process.cwd()) {
     this.cwd = cwd;
@@ -83,6 +85,7 @@ export class Executor implements Session {
     const lineOffset = options.lineOffset ?? 0;
     if (!code.trim()) return { hasValue: false };
     const check = this.checker.check(code);
+    this.checkMs += check.ms;
     if (check.diagnostics.length) throw this.typeError(code, check, options.name, lineOffset);
     const sf = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.ES2022, true);
     const reserved = declaredNames(sf).filter((n) => RESERVED.has(n));

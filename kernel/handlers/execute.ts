@@ -14,6 +14,8 @@ export async function execute(k: Kernel, msg: Message): Promise<void> {
   if (store) k.history.push({ session: 1, line: count, input: code });
   k.newSignal();
   let reply: Record<string, unknown>;
+  const t0 = performance.now();
+  const checkBefore = k.executor.checkMs;
   try {
     const result = await runCell(k.executor, code, `In[${count}]`);
     await k.settle();
@@ -29,7 +31,9 @@ export async function execute(k: Kernel, msg: Message): Promise<void> {
     reply = { status: 'error', execution_count: count, ...content };
   }
   k.guardProcessHandlers();
-  await k.server.reply(msg, 'execute_reply', reply);
+  // How long the cell took and how much of it was type-checking: visible to any client.
+  const timing = { total_ms: +(performance.now() - t0).toFixed(2), check_ms: +(k.executor.checkMs - checkBefore).toFixed(2) };
+  await k.server.reply(msg, 'execute_reply', reply, { amalgam: timing });
 }
 
 /** user_expressions: each evaluated after the cell, as a mime bundle or an error. */

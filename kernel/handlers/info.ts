@@ -20,7 +20,6 @@ export function kernelInfo(): Record<string, unknown> {
     },
     banner: `amalgam ${pkg.version}: TypeScript ${ts.version} on Node ${process.version}, for deep learning (tfjs, arquero, danfo, Vega-Lite). %lsmagic lists the magics.`,
     help_links: [
-      { text: 'amalgam README', url: 'https://github.com/amalgam-ml/amalgam#readme' },
       { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
       { text: 'TensorFlow.js API', url: 'https://js.tensorflow.org/api/latest/' },
       { text: 'Arquero API', url: 'https://idl.uw.edu/arquero/api/' },

@@ -58,7 +58,14 @@ export class KernelClient {
         c.info = await c.request('shell', 'kernel_info_request', {}, { timeout: 1000 });
         await c.waitFor(() => c.iopubMessages.some((m) => m.parent_header.msg_id === c.info.parent_header.msg_id), 300, 'iopub');
         break;
-      } catch (e) { if (i > 60) throw new Error(`kernel did not start: ${c.stderr}`); }
+      } catch (e) {
+        if (i > 60 || c.proc.exitCode !== null || c.proc.signalCode !== null) {
+          // Leave nothing open: a failed start must not keep the test process alive.
+          c.proc.kill('SIGKILL');
+          for (const s of [c.shell, c.control, c.stdin, c.iopub, c.hb]) s.close();
+          throw new Error(`kernel did not start (exit ${c.proc.exitCode ?? c.proc.signalCode}): ${c.stderr}`);
+        }
+      }
     }
     return c;
   }
