@@ -30,6 +30,8 @@ describe('kernel_info and execute', () => {
     assert.equal(outputs.at(-1).content.execution_state, 'idle');
     assert.equal(resultText(outputs), '42');
     assert.equal(outputs[2].content.execution_count, reply.content.execution_count);
+    const timing = reply.metadata.amalgam;
+    assert.ok(timing.check_ms > 0 && timing.check_ms <= timing.total_ms, JSON.stringify(timing));
   });
 
   test('execution_count counts only stored executions', async () => {
