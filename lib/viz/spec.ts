@@ -1,0 +1,34 @@
+// Shared shape of the specs viz builders return: plain Vega-Lite v5 objects that also render themselves.
+import { DISPLAY_SYMBOL, MimeBundle } from '../display/bundle';
+import { vegaLiteBundle, VEGALITE_SCHEMA } from '../display/vegalite';
+
+/** A Vega-Lite v5 spec (a plain JSON object; `$schema` names vega-lite v5). */
+export type VegaLiteSpec = Record<string, any> & { $schema: string };
+
+/**
+ * Stamps `$schema` and attaches a non-enumerable display method, so the spec stays a plain JSON
+ * object (JSON.stringify, schema validation, vega-embed see nothing extra) but renders in a cell
+ * even where the display registry is not loaded.
+ */
+export function vlSpec(spec: Record<string, any>): VegaLiteSpec {
+  const out = { $schema: VEGALITE_SCHEMA, ...spec } as VegaLiteSpec;
+  Object.defineProperty(out, DISPLAY_SYMBOL, {
+    value: (): Promise<MimeBundle> => vegaLiteBundle(JSON.parse(JSON.stringify(out))),
+    enumerable: false,
+  });
+  return out;
+}
+
+/** Adds a visible note (a subtitle) to a spec: sampling and binning are never silent. */
+export function withNote(spec: Record<string, any>, note: string | undefined): Record<string, any> {
+  if (!note) return spec;
+  const title = spec.title;
+  const text = typeof title === 'string' ? title : title?.text ?? '';
+  const subtitle = [title?.subtitle].flat().filter(Boolean).concat(note);
+  return { ...spec, title: { ...(typeof title === 'object' ? title : {}), text, subtitle, subtitleColor: '#a35' } };
+}
+
+/** Bytes of a spec as it travels in a notebook (JSON). */
+export function specBytes(spec: unknown): number {
+  return Buffer.byteLength(JSON.stringify(spec));
+}

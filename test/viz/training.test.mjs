@@ -1,0 +1,44 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { assertValidSpec } from './helpers.mjs';
+import { trainingCurves } from '../../dist/lib/viz/training.js';
+import { vegaLiteToSvg } from '../../dist/lib/display/vegalite.js';
+import { toMimeBundle } from '../../dist/lib/display/registry.js';
+
+function history(epochs) {
+  const out = [];
+  for (let e = 1; e <= epochs; e++) for (const split of ['train', 'val']) {
+    out.push({ epoch: e, head: 'label', split, metric: 'loss', value: 2 / e + (split === 'val' ? 0.1 : 0) });
+    out.push({ epoch: e, head: 'label', split, metric: 'accuracy', value: 1 - 0.5 / e });
+    out.push({ epoch: e, head: 'image', split, metric: 'loss', value: 1 / e });
+  }
+  return out;
+}
+
+test('trainingCurves: valid v5 spec with one panel per head and metric', async () => {
+  const spec = trainingCurves(history(3));
+  assertValidSpec(spec);
+  assert.deepEqual(spec.facet.sort, ['label · loss', 'label · accuracy', 'image · loss']);
+  assert.equal(spec.data.values.length, 18);
+  const svg = await vegaLiteToSvg(JSON.parse(JSON.stringify(spec)));
+  // Two lines (train, validation) per panel, three panels.
+  const lines = (svg.match(/class="mark-line role-mark/g) ?? []).length;
+  assert.ok(lines >= 3, `expected line marks, got ${lines}`);
+  assert.match(svg, /validation/);
+});
+
+test('trainingCurves: empty and partial histories render (the live chart starts empty)', async () => {
+  const empty = trainingCurves([]);
+  assertValidSpec(empty);
+  await vegaLiteToSvg(JSON.parse(JSON.stringify(empty)));
+  const filtered = trainingCurves(history(2), { heads: ['image'], logLoss: true });
+  assertValidSpec(filtered);
+  assert.ok(filtered.data.values.every((v) => v.head === 'image'));
+});
+
+test('trainingCurves: renders itself as a vegalite + svg + text bundle', async () => {
+  const b = await toMimeBundle(trainingCurves(history(2)));
+  assert.ok(b['application/vnd.vegalite.v5+json']);
+  assert.match(b['image/svg+xml'], /^<svg/);
+  assert.match(b['text/plain'], /Training curves/);
+});
