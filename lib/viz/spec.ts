@@ -1,6 +1,8 @@
 // Shared shape of the specs viz builders return: plain Vega-Lite v5 objects that also render themselves.
 import { DISPLAY_SYMBOL, MimeBundle } from '../display/bundle';
-import { vegaLiteBundle, VEGALITE_SCHEMA } from '../display/vegalite';
+import { VEGALITE_SCHEMA } from '../display/vegalite';
+// render.ts imports withNote from here; the cycle is safe because both are used only at call time.
+import { budgetedBundle } from './render';
 
 /** A Vega-Lite v5 spec (a plain JSON object; `$schema` names vega-lite v5). */
 export type VegaLiteSpec = Record<string, any> & { $schema: string };
@@ -12,8 +14,10 @@ export type VegaLiteSpec = Record<string, any> & { $schema: string };
  */
 export function vlSpec(spec: Record<string, any>): VegaLiteSpec {
   const out = { $schema: VEGALITE_SCHEMA, ...spec } as VegaLiteSpec;
+  // Per-point aria labels triple the SVG's size; tooltips carry the same information.
+  out.config = { aria: false, ...(spec.config ?? {}) };
   Object.defineProperty(out, DISPLAY_SYMBOL, {
-    value: (): Promise<MimeBundle> => vegaLiteBundle(JSON.parse(JSON.stringify(out))),
+    value: (): Promise<MimeBundle> => budgetedBundle(out),
     enumerable: false,
   });
   return out;

@@ -71,7 +71,7 @@ export function trainingCurves(records: readonly HistoryRecord[], options: Train
           x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' }, scale: { domainMin: 0 } },
           y: { field: 'value', type: 'quantitative', title: null, scale: options.logLoss ? { type: 'log' } : { zero: false } },
           color: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'validation'], range: ['#1f77b4', '#ff7f0e'] } },
-          strokeDash: { field: 'split', type: 'nominal', scale: { domain: ['train', 'validation'], range: [[1, 0], [5, 3]] }, legend: null },
+          strokeDash: { field: 'split', type: 'nominal', scale: { domain: ['train', 'validation'], range: [[1, 0], [5, 3]] } },
           tooltip: [
             { field: 'head', type: 'nominal' },
             { field: 'metric', type: 'nominal' },

@@ -21,7 +21,7 @@ export function assertValidSpec(spec) {
 
 /** Number of SVG path elements rendered for marks of a given role (e.g. 'mark-symbol'). */
 export function countMarks(svg, role) {
-  const group = new RegExp(`<g class="mark-${role}[^"]*"[^>]*>([\\s\\S]*?)</g>`, 'g');
+  const group = new RegExp(`<g class="mark-${role} role-mark[^"]*"[^>]*>([\\s\\S]*?)</g>`, 'g');
   let n = 0;
   for (const m of svg.matchAll(group)) n += (m[1].match(/<path /g) ?? []).length;
   return n;
