@@ -1,0 +1,248 @@
+// Latent spaces: project a model's representations of N (stratified) samples to 2-D and show them
+// side by side, coloured by label / prediction / correctness, with linked brushing and image tooltips.
+import * as tf from '@tensorflow/tfjs';
+import { Matrix, toMatrix } from './matrix';
+import { project, ProjectionMethod, Projection } from './project';
+import { stratifiedSample } from './sample';
+import { vlSpec, VegaLiteSpec } from './spec';
+import { columnNames, compact, fmt, TableLike, toRows } from './table';
+import { ImageBatch, thumbnails } from './thumbnails';
+import { trustworthiness } from './trustworthiness';
+
+export const REPRESENTATIONS = ['latent_high', 'latent_low', 'logits', 'probs'] as const;
+export type Representation = (typeof REPRESENTATIONS)[number];
+export const COLOR_BY = ['label', 'pred', 'correct'] as const;
+export type ColorBy = (typeof COLOR_BY)[number];
+
+/** What latent() needs of a model: the amalgamation's predict with named outputs. */
+export interface LatentModel {
+  predict(x: tf.Tensor, options: { outputs: string[] }): Record<string, tf.Tensor> | Promise<Record<string, tf.Tensor>>;
+}
+
+/** What latent() needs of data: a Dataset from loadDataset, or any object of this shape. */
+export interface LatentData {
+  name?: string;
+  /** Rows aligned with the inputs; its `label` (or `labelColumn`) and `split` columns are used. */
+  table?: TableLike;
+  images?: ImageBatch;
+  /** A label column name, or the labels themselves. */
+  label?: string | ArrayLike<unknown>;
+  classes?: string[];
+  /** Model inputs, when they are not `images`. */
+  x?: tf.Tensor;
+}
+
+export interface LatentOptions {
+  /** A representation, several, or 'all' (the four side by side). Default 'latent_low'. */
+  rep?: Representation | 'all' | string | string[];
+  method?: ProjectionMethod;
+  color?: ColorBy;
+  /** Points shown (stratified by label; default 2,000). */
+  n?: number;
+  /** Only rows of this split (default: 'test' when the table has a split column with test rows, else all). */
+  split?: string;
+  /** Image thumbnails in tooltips (default: when the data has images). */
+  thumbnails?: boolean;
+  /** Score each layout's trustworthiness (k = 5) and show it in the view title. */
+  quality?: boolean;
+  inputs?: tf.Tensor;
+  labels?: ArrayLike<unknown>;
+  batchSize?: number;
+  width?: number;
+  height?: number;
+  signal?: AbortSignal;
+}
+
+/** Per-view projection details, attached (non-enumerable) to the returned spec as `latent`. */
+export interface LatentInfo {
+  indices: number[];
+  views: { rep: string; dims: number; method: string; explained?: number[]; trustworthiness?: number; coords: Float32Array }[];
+  seconds: { predict: number; project: number; total: number };
+}
+
+/** Thumbnail bytes allowed in one chart (with coordinates and the static SVG the chart stays < 1 MB). */
+const THUMBNAIL_BUDGET = 380_000;
+
+function resolveReps(rep: LatentOptions['rep']): string[] {
+  if (rep === undefined) return ['latent_low'];
+  if (rep === 'all') return [...REPRESENTATIONS];
+  return [rep].flat();
+}
+
+function labelsOf(data: LatentData, options: LatentOptions, rows: Record<string, unknown>[] | undefined): ArrayLike<unknown> | undefined {
+  if (options.labels) return options.labels;
+  if (data.label && typeof data.label !== 'string') return data.label;
+  const column = typeof data.label === 'string' ? data.label : 'label';
+  return rows && rows.length && column in rows[0] ? rows.map((r) => r[column]) : undefined;
+}
+
+function inputsAt(data: LatentData, options: LatentOptions, indices: number[]): tf.Tensor {
+  const x = options.inputs ?? data.x;
+  if (x) return tf.tidy(() => tf.gather(x, indices));
+  if (!data.images) throw new Error('latent: the data has no images and no inputs; pass options.inputs (a tensor aligned with the rows)');
+  const [, h, w, c = 1] = data.images.shape;
+  const size = h * w * c;
+  const out = new Float32Array(indices.length * size);
+  const src = data.images.data;
+  let max = 0;
+  for (let i = 0; i < Math.min(src.length, 4096); i++) if (src[i] > max) max = src[i];
+  const scale = max > 1.0001 ? 1 / 255 : 1; // 8-bit pixels become [0, 1], as toTensors scales them
+  indices.forEach((r, k) => { for (let j = 0; j < size; j++) out[k * size + j] = Number(src[r * size + j]) * scale; });
+  return tf.tensor4d(out, [indices.length, h, w, c]);
+}
+
+async function predictAll(model: LatentModel, x: tf.Tensor, outputs: string[], batchSize: number, signal?: AbortSignal): Promise<Record<string, Matrix>> {
+  const n = x.shape[0];
+  const parts: Record<string, Float32Array[]> = {};
+  const cols: Record<string, number> = {};
+  for (let start = 0; start < n; start += batchSize) {
+    if (signal?.aborted) throw new Error('latent: interrupted');
+    const batch = x.slice(start, Math.min(batchSize, n - start));
+    const out = await model.predict(batch, { outputs });
+    for (const name of outputs) {
+      const t = out[name];
+      if (!t) throw new Error(`latent: the model returned no ${JSON.stringify(name)} output (it returned ${Object.keys(out).join(', ')})`);
+      const m = toMatrix(t);
+      (parts[name] ??= []).push(m.data);
+      cols[name] = m.cols;
+    }
+    tf.dispose([batch, ...Object.values(out)]);
+  }
+  const result: Record<string, Matrix> = {};
+  for (const name of outputs) {
+    const data = new Float32Array(n * cols[name]);
+    let o = 0;
+    for (const p of parts[name]) { data.set(p, o); o += p.length; }
+    result[name] = { data, rows: n, cols: cols[name] };
+  }
+  return result;
+}
+
+const METHOD_LABEL: Record<string, string> = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE', identity: 'as is' };
+
+/**
+ * The interactive latent-space chart (a Vega-Lite v5 spec). Everything random is seeded (`%seed`),
+ * so the same call draws the same points and the same layout.
+ */
+export async function latent(model: LatentModel, data: LatentData, options: LatentOptions = {}): Promise<VegaLiteSpec> {
+  const t0 = Date.now();
+  const reps = resolveReps(options.rep);
+  const method = options.method ?? 'pca';
+  const colorBy = options.color ?? 'label';
+  const n = options.n ?? 2000;
+  const rows = data.table ? toRows(data.table) : undefined;
+  const allLabels = labelsOf(data, options, rows);
+  const total = options.inputs?.shape[0] ?? data.x?.shape[0] ?? data.images?.shape[0] ?? rows?.length ?? 0;
+  if (!total) throw new Error('latent: the data has no rows');
+
+  // Which rows may be drawn: one split (test by default when there is one), then a stratified sample.
+  let pool = Array.from({ length: total }, (_, i) => i);
+  let split = options.split;
+  if (rows && data.table && columnNames(data.table).includes('split')) {
+    if (split === undefined && rows.some((r) => r.split === 'test')) split = 'test';
+    if (split !== undefined) pool = pool.filter((i) => rows[i]?.split === split);
+    if (!pool.length) throw new Error(`latent: no rows with split ${JSON.stringify(split)}`);
+  }
+  const pick = stratifiedSample(allLabels ? pool.map((i) => allLabels[i]) : undefined, pool.length, n, 'viz:latent');
+  const indices = pick.map((p) => pool[p]);
+
+  const outputs = [...new Set([...reps, 'probs'])];
+  const x = inputsAt(data, options, indices);
+  let outs: Record<string, Matrix>;
+  try {
+    outs = await predictAll(model, x, outputs, options.batchSize ?? 256, options.signal);
+  } finally {
+    x.dispose();
+  }
+  const t1 = Date.now();
+
+  const classes = data.classes;
+  const nameOf = (v: unknown) => (typeof v === 'number' && classes?.[v] !== undefined ? classes[v] : String(v));
+  const probs = outs.probs;
+  const values: Record<string, unknown>[] = indices.map((row, k) => {
+    const v: Record<string, unknown> = { row };
+    if (allLabels) v.label = nameOf(allLabels[row]);
+    if (probs) {
+      let best = 0;
+      for (let c = 1; c < probs.cols; c++) if (probs.data[k * probs.cols + c] > probs.data[k * probs.cols + best]) best = c;
+      v.pred = nameOf(best);
+      v.confidence = compact(probs.data[k * probs.cols + best]);
+      if (allLabels) v.correct = v.pred === v.label ? 'correct' : 'wrong';
+    }
+    return v;
+  });
+
+  const views: LatentInfo['views'] = [];
+  for (const rep of reps) {
+    if (options.signal?.aborted) throw new Error('latent: interrupted');
+    const m = outs[rep];
+    const p: Projection = await project(m, method, options.signal);
+    values.forEach((v, k) => { v[`${rep}_x`] = compact(p.coords[2 * k]); v[`${rep}_y`] = compact(p.coords[2 * k + 1]); });
+    views.push({
+      rep, dims: m.cols, method: p.method, explained: p.explained, coords: p.coords,
+      trustworthiness: options.quality ? trustworthiness(m, { data: p.coords, rows: m.rows, cols: 2 }, 5, 1000) : undefined,
+    });
+  }
+  const t2 = Date.now();
+
+  // Thumbnails within budget: full size, then half size, then on a subset, and say which.
+  const notes = [`${fmt(indices.length)} of ${fmt(pool.length)} ${split ? `${split} ` : ''}rows${allLabels ? ', stratified by label' : ''} (seeded)`];
+  if ((options.thumbnails ?? !!data.images) && data.images) {
+    let thumbs = thumbnails(data.images, indices, 1);
+    let size = thumbs.reduce((s, t) => s + t.length + 10, 0);
+    if (size > THUMBNAIL_BUDGET) { thumbs = thumbnails(data.images, indices, 2); size = thumbs.reduce((s, t) => s + t.length + 10, 0); notes.push('thumbnails at half size'); }
+    let keep = thumbs.length;
+    if (size > THUMBNAIL_BUDGET) {
+      keep = Math.floor((thumbs.length * THUMBNAIL_BUDGET) / size);
+      notes.push(`thumbnails on ${fmt(keep)} of ${fmt(thumbs.length)} points (payload < 1 MB)`);
+    }
+    // Every ⌈n/keep⌉-th point: spread over the classes, since the rows are in index order.
+    const stride = thumbs.length / Math.max(1, keep);
+    for (let j = 0; j < keep; j++) { const k = Math.floor(j * stride); values[k].image = thumbs[k]; }
+  }
+
+  const hasLabels = !!allLabels, hasPred = !!probs;
+  const colorField = colorBy === 'label' && hasLabels ? 'label' : colorBy === 'correct' && hasLabels && hasPred ? 'correct' : hasPred ? 'pred' : undefined;
+  if (colorBy !== colorField && colorField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
+  const domain = classes ?? [...new Set(values.flatMap((v) => [v.label, v.pred]).filter((v) => v !== undefined))].map(String).sort();
+  const colorScale = colorField === 'correct'
+    ? { domain: ['correct', 'wrong'], range: ['#4c9a2a', '#d62728'] }
+    : { domain, scheme: domain.length > 10 ? 'tableau20' : 'tableau10' };
+  const tooltip = [
+    ...(hasLabels ? [{ field: 'label', type: 'nominal' }] : []),
+    ...(hasPred ? [{ field: 'pred', type: 'nominal', title: 'prediction' }, { field: 'confidence', type: 'quantitative', format: '.1%' }] : []),
+    { field: 'row', type: 'quantitative' },
+    ...(values.some((v) => v.image) ? [{ field: 'image', type: 'nominal', title: 'image' }] : []),
+  ];
+  const width = options.width ?? (reps.length > 1 ? 220 : 420);
+  const height = options.height ?? (reps.length > 1 ? 220 : 360);
+  const viewSpecs = views.map((v) => {
+    const extra = [
+      v.explained ? `${(100 * (v.explained[0] + v.explained[1])).toFixed(0)}% var.` : '',
+      v.trustworthiness !== undefined ? `T=${v.trustworthiness.toFixed(3)}` : '',
+    ].filter(Boolean).join(', ');
+    return {
+      name: `view_${v.rep}`,
+      title: { text: v.rep, subtitle: `${v.dims}-d · ${METHOD_LABEL[v.method] ?? v.method}${extra ? ` · ${extra}` : ''}` },
+      width, height,
+      mark: { type: 'circle', size: 22, opacity: 0.8 },
+      encoding: {
+        x: { field: `${v.rep}_x`, type: 'quantitative', scale: { zero: false }, axis: { title: null, labels: false, ticks: false } },
+        y: { field: `${v.rep}_y`, type: 'quantitative', scale: { zero: false }, axis: { title: null, labels: false, ticks: false } },
+        color: colorField
+          ? { condition: { param: 'brush', field: colorField, type: 'nominal', scale: colorScale, title: colorField === 'pred' ? 'prediction' : colorField }, value: '#d9d9d9' }
+          : { value: '#4c78a8' },
+        tooltip,
+      },
+    };
+  });
+  const title = { text: `Latent space${data.name ? ` of ${data.name}` : ''}: ${reps.join(', ')}`, subtitle: notes.join('; '), subtitleColor: '#a35' };
+  const brush = { name: 'brush', select: { type: 'interval', resolve: 'global' } };
+  const spec = viewSpecs.length === 1
+    ? vlSpec({ ...viewSpecs[0], title: { ...title, subtitle: [viewSpecs[0].title.subtitle, title.subtitle] }, data: { values }, params: [brush] })
+    : vlSpec({ title, data: { values }, params: [{ ...brush, views: viewSpecs.map((v) => v.name) }], concat: viewSpecs, columns: 4, spacing: 12 });
+  if (viewSpecs.length === 1) delete spec.name;
+  const info: LatentInfo = { indices, views, seconds: { predict: (t1 - t0) / 1000, project: (t2 - t1) / 1000, total: (Date.now() - t0) / 1000 } };
+  Object.defineProperty(spec, 'latent', { value: info, enumerable: false });
+  return spec;
+}
