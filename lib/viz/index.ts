@@ -29,3 +29,7 @@ export { trustworthiness } from './trustworthiness';
 export { stratifiedSample } from './sample';
 export { thumbnails, encodePng } from './thumbnails';
 export type { Matrix } from './matrix';
+export { confusionMatrix, confusionCounts } from './confusion';
+export type { ConfusionOptions, ClassMetrics } from './confusion';
+export { headSummary } from './summary';
+export type { HeadSummary, HeadSummaryRow } from './summary';
