@@ -172,4 +172,5 @@ export async function main(args: string[]): Promise<void> {
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'viz.json'), JSON.stringify(result, null, 2) + '\n');
 }
 
-if (require.main === module) main(process.argv.slice(2)).catch((e) => { console.error(e); process.exit(1); });
+// Exits explicitly: the wasm backend's worker threads would keep a standalone run alive.
+if (require.main === module) main(process.argv.slice(2)).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
