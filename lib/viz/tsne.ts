@@ -78,7 +78,8 @@ class QuadTree {
     this.child.fill(-1, id * 4, id * 4 + 4);
     return id;
   }
-  build(y: Float64Array, n: number): void {
+  /** Builds over `order` (a spatially sorted permutation) so nodes near in space are near in memory. */
+  build(y: Float64Array, n: number, order?: Int32Array): void {
     let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
     for (let i = 0; i < n; i++) {
       const a = y[2 * i], b = y[2 * i + 1];
@@ -86,7 +87,7 @@ class QuadTree {
     }
     this.size = 0;
     const root = this.node((minX + maxX) / 2, (minY + maxY) / 2, Math.max(maxX - minX, maxY - minY) / 2 + 1e-5);
-    for (let i = 0; i < n; i++) this.insert(root, i, y[2 * i], y[2 * i + 1], y, 0);
+    for (let t = 0; t < n; t++) { const i = order ? order[t] : t; this.insert(root, i, y[2 * i], y[2 * i + 1], y, 0); }
   }
   private insert(node: number, i: number, px: number, py: number, y: Float64Array, depth: number): void {
     for (;;) {
@@ -126,6 +127,25 @@ class QuadTree {
   }
 }
 
+/** Sorts `order` by the Morton (Z-order) code of each point on a 1024 × 1024 grid. */
+function spatialOrder(y: Float64Array, n: number, order: Int32Array): void {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const a = y[2 * i], b = y[2 * i + 1];
+    if (a < minX) minX = a; if (a > maxX) maxX = a; if (b < minY) minY = b; if (b > maxY) maxY = b;
+  }
+  const sx = 1023 / (maxX - minX || 1), sy = 1023 / (maxY - minY || 1);
+  const spread = (v: number) => {
+    v &= 0x3ff;
+    v = (v | (v << 8)) & 0x00ff00ff; v = (v | (v << 4)) & 0x0f0f0f0f; v = (v | (v << 2)) & 0x33333333; v = (v | (v << 1)) & 0x55555555;
+    return v;
+  };
+  const code = new Uint32Array(n);
+  for (let i = 0; i < n; i++) code[i] = (spread((y[2 * i] - minX) * sx) | (spread((y[2 * i + 1] - minY) * sy) << 1)) >>> 0;
+  const sorted = Array.from(order).sort((a, b) => code[a] - code[b]);
+  order.set(sorted);
+}
+
 /**
  * 2-D t-SNE of the rows of `input`. Repeatable: initialization and any randomness come from the
  * library's seeded generator (`%seed`).
@@ -161,6 +181,7 @@ export async function tsne(input: Matrix | unknown, options: TsneOptions = {}): 
   const grad = new Float64Array(n * 2);
   const tree = new QuadTree(8 * n + 64);
   const stack = new Int32Array(8 * n + 64);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
 
   for (let it = 0; it < iterations; it++) {
     if (it % 50 === 0) {
@@ -169,11 +190,13 @@ export async function tsne(input: Matrix | unknown, options: TsneOptions = {}): 
     }
     const exag = it < 250 ? exaggeration : 1;
     const momentum = it < 250 ? 0.5 : 0.8;
-    tree.build(y, n);
+    if (it % 10 === 0) spatialOrder(y, n, order);
+    tree.build(y, n, order);
     const { mass, cx, cy, half, child, point, leaf: leafs } = tree;
     // Repulsion: sum over far cells of N q², and Z = Σ q (unnormalized).
     let z = 0;
-    for (let i = 0; i < n; i++) {
+    for (let t = 0; t < n; t++) {
+      const i = order[t]; // consecutive points walk the same nodes: cache-friendly
       const px = y[2 * i], py = y[2 * i + 1];
       let fx = 0, fy = 0, sp = 0;
       stack[sp++] = 0;
