@@ -39,7 +39,7 @@ or a dataset: its table). Default kind: scatter with Y, histogram without. Large
 refused; --max sets the most rows sent (default 5,000). Same as viz.plot(table, x, y, options).
 
   %plot iris sepal_length petal_length --color species
-  %plot fashion.table label --kind bar`,
+  %plot fashion label --kind bar      (a dataset: plots its table)`,
   run: (ctx) => {
     const [tableName, x, y] = ctx.args._;
     let table = variable(ctx, tableName, 'a table variable: %plot TABLE X [Y]') as any;
