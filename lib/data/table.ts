@@ -1,0 +1,32 @@
+import { ColumnTable } from './aq';
+import { requireColumn } from './errors';
+
+/** The rows of `table` at `indices` (positions in the table's current order), as a new table. */
+export function takeRows(table: ColumnTable, indices: ArrayLike<number>): ColumnTable {
+  const base = table.isFiltered() || table.isOrdered() ? table.reify() : table;
+  return base.reify(Array.from(indices) as any);
+}
+
+/** A column's values in row order, checking that the column exists. */
+export function columnValues(table: ColumnTable, name: string, where = 'table'): any[] | ArrayLike<any> {
+  requireColumn(table.columnNames(), name, where);
+  return table.array(name) as any;
+}
+
+/** The TypeScript-ish type of a column, from its backing array and a sample of its values. */
+export function columnType(table: ColumnTable, name: string): string {
+  const col: any = table.column(name);
+  const data = col?.data ?? col;
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return data.constructor.name.replace('Array', '').toLowerCase();
+  const n = table.numRows();
+  let type: string | undefined;
+  const values = table.array(name) as ArrayLike<unknown>;
+  for (let i = 0; i < n && i < 1000; i++) {
+    const v = values[i];
+    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) continue;
+    const t = v instanceof Date ? 'date' : typeof v;
+    if (type === undefined) type = t;
+    else if (type !== t) return 'mixed';
+  }
+  return type ?? 'null';
+}
