@@ -10,7 +10,7 @@ export function takeRows(table: ColumnTable, indices: ArrayLike<number>): Column
 /** A column's values in row order, checking that the column exists. */
 export function columnValues(table: ColumnTable, name: string, where = 'table'): any[] | ArrayLike<any> {
   requireColumn(table.columnNames(), name, where);
-  return table.array(name) as any;
+  return columnArray(table, name);
 }
 
 /** The TypeScript-ish type of a column, from its backing array and a sample of its values. */
@@ -20,7 +20,7 @@ export function columnType(table: ColumnTable, name: string): string {
   if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return data.constructor.name.replace('Array', '').toLowerCase();
   const n = table.numRows();
   let type: string | undefined;
-  const values = table.array(name) as ArrayLike<unknown>;
+  const values = columnArray(table, name);
   for (let i = 0; i < n && i < 1000; i++) {
     const v = values[i];
     if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) continue;
@@ -29,4 +29,18 @@ export function columnType(table: ColumnTable, name: string): string {
     else if (type !== t) return 'mixed';
   }
   return type ?? 'null';
+}
+
+/**
+ * A column's values in row order without copying when possible: the backing array itself for an
+ * unfiltered, unordered table (arquero's `array()` always copies into a plain Array).
+ */
+export function columnArray(table: ColumnTable, name: string): ArrayLike<any> {
+  const col: any = table.column(name);
+  if (col == null) return table.array(name) as any; // lets requireColumn-style errors come from callers
+  const plain = !table.isFiltered() && !table.isOrdered();
+  if (plain && (Array.isArray(col) || ArrayBuffer.isView(col))) return col as ArrayLike<any>;
+  if (plain && typeof col.toArray === 'function') return col.toArray();
+  const Ctor = ArrayBuffer.isView(col) ? (col.constructor as any) : Array;
+  return table.array(name, Ctor) as any;
 }

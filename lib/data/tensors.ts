@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ColumnTable, isColumnTable } from './aq';
 import type { Dataset } from './datasets';
 import { DataError, requireColumn } from './errors';
-import { takeRows } from './table';
+import { columnArray, takeRows } from './table';
 
 export interface ToTensorsOptions {
   /** Feature columns (tabular). Default: images when the dataset has them, else every numeric column but label/split/targets. */
@@ -43,7 +43,7 @@ function selectRows(table: ColumnTable, dataset: Dataset | undefined, options: T
   if (options.split !== undefined) {
     const column = dataset?.splitColumn ?? 'split';
     requireColumn(table.columnNames(), column, 'toTensors (split)');
-    const values = table.array(column) as ArrayLike<unknown>;
+    const values = columnArray(table, column);
     const keep: number[] = [];
     for (let i = 0; i < values.length; i++) if (values[i] === options.split) keep.push(i);
     if (keep.length === 0) throw new DataError(`toTensors: no rows with ${column} = "${options.split}"`);
@@ -117,7 +117,7 @@ export function toTensors(source: Source, options: ToTensorsOptions = {}): Tenso
       const data = new Float32Array(n * features.length);
       features.forEach((f, j) => {
         requireColumn(names, f, 'toTensors features');
-        const values = table.array(f) as ArrayLike<unknown>;
+        const values = columnArray(table, f);
         for (let i = 0; i < n; i++) {
           const v = values[i];
           if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint') {
@@ -132,7 +132,7 @@ export function toTensors(source: Source, options: ToTensorsOptions = {}): Tenso
     const ys: Record<string, tf.Tensor> = {};
     for (const t of targets) {
       const known = dataset?.categories?.[t] ?? (t === dataset?.label ? dataset?.classes : undefined);
-      const { codes, classes: names } = encodeTarget(table.array(t) as ArrayLike<unknown>, known);
+      const { codes, classes: names } = encodeTarget(columnArray(table, t), known);
       if (names) classes[t] = names;
       if (codes instanceof Int32Array) {
         const idx = tf.tensor1d(codes, 'int32');
@@ -150,7 +150,7 @@ export function toTensors(source: Source, options: ToTensorsOptions = {}): Tenso
 }
 
 function isNumericColumn(table: ColumnTable, name: string): boolean {
-  const values = table.array(name) as ArrayLike<unknown>;
+  const values = columnArray(table, name);
   if (ArrayBuffer.isView(values)) return true;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
