@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import { derive } from '../random';
+import { ColumnTable, isColumnTable } from './aq';
+import type { Dataset } from './datasets';
+import { DataError } from './errors';
+import { toTensors, ToTensorsOptions } from './tensors';
+import { columnArray } from './table';
+
+export interface BatchOptions extends Omit<ToTensorsOptions, 'rows'> {
+  batchSize?: number;
+  /** Reshuffle every pass (seeded: from `seed`, else from the session seed). */
+  shuffle?: boolean;
+  seed?: number | string;
+}
+
+/** Row positions the batches cover (after `split`), in order. */
+function basePositions(source: ColumnTable | Dataset, options: BatchOptions): Int32Array {
+  const table = isColumnTable(source) ? source : source.table;
+  if (options.split === undefined) return Int32Array.from({ length: table.numRows() }, (_, i) => i);
+  const column = (!isColumnTable(source) && source.splitColumn) || 'split';
+  const values = columnArray(table, column);
+  const keep: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] === options.split) keep.push(i);
+  if (!keep.length) throw new DataError(`batches: no rows with ${column} = "${options.split}"`);
+  return Int32Array.from(keep);
+}
+
+/**
+ * A tf.data.Dataset of {xs, ys} batches built on demand: only one batch of tensors exists at a time,
+ * so data larger than a tensor budget still trains (model.fitDataset disposes each batch after use).
+ * With several targets, ys is an object keyed by column name (multi-output models).
+ */
+export function batches(source: ColumnTable | Dataset, options: BatchOptions = {}): tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor | Record<string, tf.Tensor> }> {
+  const size = options.batchSize ?? 32;
+  if (!(size >= 1)) throw new DataError(`batches: batchSize must be at least 1, got ${options.batchSize}`);
+  const positions = basePositions(source, options);
+  const rng = options.seed !== undefined ? seedrandom(`batches:${options.seed}`) : derive('data.batches');
+  const { split: _split, batchSize: _b, shuffle: _s, seed: _seed, ...tensorOptions } = options;
+  return tf.data.generator(function* () {
+    const order = Int32Array.from(positions);
+    if (options.shuffle) {
+      for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rng() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+    }
+    for (let start = 0; start < order.length; start += size) {
+      const t = toTensors(source, { ...tensorOptions, rows: order.subarray(start, start + size) });
+      const names = Object.keys(t.ys);
+      yield { xs: t.x, ys: names.length === 1 ? t.ys[names[0]] : t.ys } as any;
+    }
+  }) as any;
+}

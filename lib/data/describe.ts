@@ -1,0 +1,186 @@
+import { DISPLAY_SYMBOL, escapeHtml, MimeBundle } from '../display/bundle';
+import { VEGALITE_SCHEMA } from '../display/vegalite';
+import { ColumnTable, isColumnTable } from './aq';
+import { DataError } from './errors';
+import { fromDanfo } from './interop';
+import { formatCell, isDanfo } from './render';
+import { columnArray, columnType } from './table';
+
+export interface ColumnProfile {
+  name: string;
+  /** float64, int32, number, string, boolean, date, mixed ... */
+  type: string;
+  kind: 'numeric' | 'categorical' | 'date' | 'empty';
+  count: number;
+  missing: number;
+  distinct: number;
+  min?: number | string;
+  max?: number | string;
+  mean?: number;
+  std?: number;
+  /** 25th, 50th, 75th percentiles (numeric columns). */
+  quartiles?: [number, number, number];
+  /** Most frequent values (categorical columns), most frequent first. */
+  top?: { value: string; count: number }[];
+  /** Histogram for numeric columns: bin edges (bins + 1) and counts. */
+  histogram?: { edges: number[]; counts: number[] };
+}
+
+export interface Profile {
+  rows: number;
+  columns: ColumnProfile[];
+  /** A Vega-Lite spec: one small histogram or bar chart per column. */
+  chart(): Record<string, unknown>;
+  [DISPLAY_SYMBOL](): MimeBundle;
+}
+
+const BINS = 20;
+const TOP = 5;
+
+const isMissing = (v: unknown) => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+
+function numericProfile(p: ColumnProfile, values: ArrayLike<unknown>): void {
+  const n = values.length;
+  const xs = new Float64Array(n);
+  let k = 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (isMissing(v)) continue;
+    const x = typeof v === 'number' ? v : Number(v);
+    xs[k++] = x;
+    sum += x;
+  }
+  p.count = k;
+  p.missing = n - k;
+  if (k === 0) { p.kind = 'empty'; p.distinct = 0; return; }
+  const sorted = xs.subarray(0, k).sort();
+  const mean = sum / k;
+  let sq = 0;
+  let distinct = 1;
+  for (let i = 0; i < k; i++) {
+    const d = sorted[i] - mean;
+    sq += d * d;
+    if (i > 0 && sorted[i] !== sorted[i - 1]) distinct++;
+  }
+  // Percentiles by linear interpolation, as pandas does.
+  const q = (f: number) => { const at = (k - 1) * f; const lo = Math.floor(at); return sorted[lo] + (sorted[Math.min(lo + 1, k - 1)] - sorted[lo]) * (at - lo); };
+  Object.assign(p, {
+    min: sorted[0], max: sorted[k - 1], mean, std: k > 1 ? Math.sqrt(sq / (k - 1)) : 0, distinct,
+    quartiles: [q(0.25), q(0.5), q(0.75)],
+  });
+  const lo = sorted[0];
+  const hi = sorted[k - 1];
+  const bins = hi === lo ? 1 : Math.min(BINS, distinct);
+  const width = (hi - lo) / bins || 1;
+  const counts = new Array(bins).fill(0);
+  for (let i = 0; i < k; i++) counts[Math.min(bins - 1, Math.floor((sorted[i] - lo) / width))]++;
+  p.histogram = { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
+}
+
+function categoricalProfile(p: ColumnProfile, values: ArrayLike<unknown>): void {
+  const counts = new Map<unknown, number>();
+  let missing = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (isMissing(v)) { missing++; continue; }
+    const key = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : v;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  p.missing = missing;
+  p.count = values.length - missing;
+  p.distinct = counts.size;
+  if (p.count === 0) { p.kind = 'empty'; return; }
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, TOP);
+  p.top = top.map(([value, count]) => ({ value: String(value), count }));
+  if (p.kind === 'date') {
+    const keys = [...counts.keys()].map(String).sort();
+    p.min = keys[0];
+    p.max = keys[keys.length - 1];
+  }
+}
+
+/** Profiles every column: type, count, missing, distinct, min/max/mean/std/quartiles or top values, histogram. */
+export function describe(source: ColumnTable | unknown): Profile {
+  const table = isColumnTable(source) ? source : isDanfo(source) ? fromDanfo(source) : undefined;
+  if (!table) throw new DataError('describe: expected an arquero table or a danfo DataFrame');
+  const columns = table.columnNames().map((name) => {
+    const type = columnType(table, name);
+    const values = columnArray(table, name);
+    const numeric = ArrayBuffer.isView(values) || type === 'number' || type === 'bigint';
+    const p: ColumnProfile = { name, type, kind: numeric ? 'numeric' : type === 'date' ? 'date' : type === 'null' ? 'empty' : 'categorical', count: 0, missing: 0, distinct: 0 };
+    if (numeric) numericProfile(p, values);
+    else categoricalProfile(p, values);
+    return p;
+  });
+  const rows = table.numRows();
+  return {
+    rows, columns,
+    chart: () => profileChart(columns),
+    [DISPLAY_SYMBOL]: () => ({ 'text/html': profileHtml(rows, columns), 'text/plain': profileText(rows, columns) }),
+  };
+}
+
+const num = (v: number | string | undefined) => v === undefined ? '' : typeof v === 'number' ? formatCell(Number(v.toPrecision(4))) : String(v);
+
+/** A tiny inline SVG of the histogram or top-value bars, drawn directly (no renderer needed). */
+function sparkline(p: ColumnProfile): string {
+  const counts = p.histogram?.counts ?? p.top?.map((t) => t.count);
+  if (!counts?.length) return '';
+  const w = 100; const h = 24; const max = Math.max(...counts);
+  const bw = w / counts.length;
+  const bars = counts.map((c, i) => {
+    const bh = max ? Math.max(c ? 1 : 0, (c / max) * h) : 0;
+    return `<rect x="${(i * bw).toFixed(1)}" y="${(h - bh).toFixed(1)}" width="${Math.max(bw - 1, 1).toFixed(1)}" height="${bh.toFixed(1)}"/>`;
+  }).join('');
+  return `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" fill="#4c78a8"><title>${p.histogram ? 'histogram' : 'top values'}</title>${bars}</svg>`;
+}
+
+function profileHtml(rows: number, cols: ColumnProfile[]): string {
+  const head = ['column', 'type', 'count', 'missing', 'distinct', 'min', 'max', 'mean', 'std', 'top values', 'distribution'];
+  const body = cols.map((p) => {
+    const top = p.top ? p.top.slice(0, 3).map((t) => `${escapeHtml(t.value)} (${t.count})`).join(', ') : p.quartiles ? `quartiles ${p.quartiles.map(num).join(' / ')}` : '';
+    const cells = [p.name, p.type, p.count.toLocaleString('en-US'), p.missing ? `${p.missing.toLocaleString('en-US')} (${((100 * p.missing) / Math.max(rows, 1)).toFixed(1)}%)` : '0',
+      p.distinct.toLocaleString('en-US'), num(p.min), num(p.max), num(p.mean), num(p.std)];
+    return `<tr>${cells.map((c, i) => i === 0 ? `<th>${escapeHtml(String(c))}</th>` : `<td>${escapeHtml(String(c))}</td>`).join('')}<td>${top}</td><td>${sparkline(p)}</td></tr>`;
+  }).join('');
+  return `<div class="amalgam-profile"><table class="dataframe"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`
+    + `<p><small>profile of ${rows.toLocaleString('en-US')} rows × ${cols.length} columns</small></p></div>`;
+}
+
+function profileText(rows: number, cols: ColumnProfile[]): string {
+  const lines = cols.map((p) => [p.name, p.type, String(p.count), String(p.missing), String(p.distinct), num(p.min), num(p.max), num(p.mean), num(p.std),
+    p.top ? p.top.slice(0, 3).map((t) => `${t.value} (${t.count})`).join(', ') : '']);
+  const all = [['column', 'type', 'count', 'missing', 'distinct', 'min', 'max', 'mean', 'std', 'top'], ...lines];
+  const widths = all[0].map((_, j) => Math.max(...all.map((l) => l[j].length)));
+  return [...all.map((l) => l.map((s, j) => s.padEnd(widths[j])).join('  ').trimEnd()), `${rows} rows × ${cols.length} columns`].join('\n');
+}
+
+/** One small chart per column: binned histograms for numbers, top-value bars otherwise. Data is pre-aggregated, so the spec stays small. */
+function profileChart(cols: ColumnProfile[]): Record<string, unknown> {
+  const charts = cols.filter((p) => p.histogram || p.top).map((p) => {
+    if (p.histogram) {
+      const { edges, counts } = p.histogram;
+      return {
+        title: p.name, width: 160, height: 80,
+        data: { values: counts.map((c, i) => ({ start: edges[i], end: edges[i + 1], count: c })) },
+        mark: { type: 'bar', tooltip: true },
+        encoding: {
+          x: { field: 'start', type: 'quantitative', bin: { binned: true }, title: null },
+          x2: { field: 'end' },
+          y: { field: 'count', type: 'quantitative', title: null },
+        },
+      };
+    }
+    return {
+      title: p.name, width: 160, height: 80,
+      data: { values: p.top!.map((t) => ({ value: t.value, count: t.count })) },
+      mark: { type: 'bar', tooltip: true },
+      encoding: {
+        y: { field: 'value', type: 'nominal', sort: '-x', title: null },
+        x: { field: 'count', type: 'quantitative', title: null },
+      },
+    };
+  });
+  return { $schema: VEGALITE_SCHEMA, columns: 4, concat: charts, config: { view: { stroke: null } } };
+}
