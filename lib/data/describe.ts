@@ -39,43 +39,112 @@ const TOP = 5;
 
 const isMissing = (v: unknown) => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
 
+/** The k-th smallest of xs[0..n) (xs is reordered): Hoare quickselect, O(n) on average. */
+function select(xs: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three as pivot
+    const a = xs[lo], b = xs[mid], c = xs[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (xs[i] < pivot) i++;
+      while (xs[j] > pivot) j--;
+      if (i <= j) { const t = xs[i]; xs[i] = xs[j]; xs[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j; else if (k >= i) lo = i; else return xs[k];
+  }
+  return xs[k];
+}
+
+/** Percentile by linear interpolation between order statistics, as pandas does. */
+function percentile(xs: Float64Array, n: number, f: number): number {
+  const at = (n - 1) * f;
+  const lo = Math.floor(at);
+  const a = select(xs, n, lo);
+  if (at === lo) return a;
+  let b = Infinity; // the next order statistic: the smallest value right of lo after selection
+  for (let i = lo + 1; i < n; i++) if (xs[i] < b) b = xs[i];
+  return a + (b - a) * (at - lo);
+}
+
+/** Distinct count of doubles with an open-addressing hash set over their bits (no sort, no Map). */
+function distinctCount(xs: Float64Array, n: number): number {
+  let size = 1024;
+  while (size < n * 2) size <<= 1;
+  const table = new Float64Array(size).fill(NaN);
+  const cell = new Float64Array(1);
+  const bits = new Uint32Array(cell.buffer);
+  const mask = size - 1;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i] + 0; // -0 and 0 are one value
+    cell[0] = x;
+    let h = Math.imul(bits[0] ^ Math.imul(bits[1], 0x9e3779b1), 0x85ebca6b);
+    h = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const t = table[h];
+      if (t !== t) { table[h] = x; count++; break; }
+      if (t === x) break;
+      h = (h + 1) & mask;
+    }
+  }
+  return count;
+}
+
 function numericProfile(p: ColumnProfile, values: ArrayLike<unknown>): void {
   const n = values.length;
   const xs = new Float64Array(n);
   let k = 0;
   let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (isMissing(v)) continue;
-    const x = typeof v === 'number' ? v : Number(v);
-    xs[k++] = x;
-    sum += x;
+  let min = Infinity;
+  let max = -Infinity;
+  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array)) {
+    // Typed arrays hold only numbers: NaN is the one missing value.
+    const ys = values as unknown as ArrayLike<number>;
+    for (let i = 0; i < n; i++) {
+      const x = ys[i];
+      if (x !== x) continue;
+      xs[k++] = x;
+      sum += x;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (isMissing(v)) continue;
+      const x = typeof v === 'number' ? v : Number(v);
+      xs[k++] = x;
+      sum += x;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
   }
   p.count = k;
   p.missing = n - k;
   if (k === 0) { p.kind = 'empty'; p.distinct = 0; return; }
-  const sorted = xs.subarray(0, k).sort();
   const mean = sum / k;
+  const distinct = distinctCount(xs, k);
+  const bins = max === min ? 1 : Math.min(BINS, distinct);
+  const width = (max - min) / bins || 1;
+  const counts = new Float64Array(bins);
   let sq = 0;
-  let distinct = 1;
+  // One pass for the variance and the histogram.
   for (let i = 0; i < k; i++) {
-    const d = sorted[i] - mean;
+    const x = xs[i];
+    const d = x - mean;
     sq += d * d;
-    if (i > 0 && sorted[i] !== sorted[i - 1]) distinct++;
+    const b = Math.floor((x - min) / width);
+    counts[b < bins ? b : bins - 1]++;
   }
-  // Percentiles by linear interpolation, as pandas does.
-  const q = (f: number) => { const at = (k - 1) * f; const lo = Math.floor(at); return sorted[lo] + (sorted[Math.min(lo + 1, k - 1)] - sorted[lo]) * (at - lo); };
   Object.assign(p, {
-    min: sorted[0], max: sorted[k - 1], mean, std: k > 1 ? Math.sqrt(sq / (k - 1)) : 0, distinct,
-    quartiles: [q(0.25), q(0.5), q(0.75)],
+    min, max, mean, std: k > 1 ? Math.sqrt(sq / (k - 1)) : 0, distinct,
+    quartiles: [percentile(xs, k, 0.25), percentile(xs, k, 0.5), percentile(xs, k, 0.75)],
+    histogram: { edges: Array.from({ length: bins + 1 }, (_, i) => min + i * width), counts: Array.from(counts) },
   });
-  const lo = sorted[0];
-  const hi = sorted[k - 1];
-  const bins = hi === lo ? 1 : Math.min(BINS, distinct);
-  const width = (hi - lo) / bins || 1;
-  const counts = new Array(bins).fill(0);
-  for (let i = 0; i < k; i++) counts[Math.min(bins - 1, Math.floor((sorted[i] - lo) / width))]++;
-  p.histogram = { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
 }
 
 function categoricalProfile(p: ColumnProfile, values: ArrayLike<unknown>): void {
