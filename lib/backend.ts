@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
+import { initWasm, setWasmThreads, wantedThreads, wasmThreads } from './kernels/threads';
+import { registerWasmKernels } from './kernels/wasm/index';
+
+export { setWasmThreads, wasmThreads };
 
 /** Backends in order of preference. `tfName` is the name tfjs registers the backend under. */
 export const BACKENDS = [
@@ -17,6 +21,8 @@ export interface BackendStatus {
   active: boolean;
   /** Why it is unavailable, or a note on how it runs. */
   reason: string;
+  /** wasm: threads XNNPACK runs on (once started), else the count it will start with. */
+  threads?: number;
 }
 
 interface Probe { available: boolean; reason: string }
@@ -53,6 +59,8 @@ async function probeWasm(): Promise<Probe> {
     // Under Node the package's emscripten loader reads its .wasm files from its own dist/ folder with
     // fs: offline by construction. (setWasmPaths would route through fetch(), which cannot read files.)
     loader.require('@tensorflow/tfjs-backend-wasm');
+    // Our kernels (conv / depthwise gradients, fast transposed matmul, ...) so tf.layers models train on it.
+    registerWasmKernels();
     const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
     return { available: true, reason: `WebAssembly SIMD from ${dir}` };
   } catch (e) {
@@ -83,7 +91,7 @@ export async function useBackend(name: BackendName): Promise<BackendName> {
   const b = spec(name);
   const p = await probe(b.name);
   if (!p.available) throw new Error(`backend ${name} is unavailable: ${p.reason}`);
-  const ok = await tf.setBackend(b.tfName);
+  const ok = b.name === 'wasm' ? await initWasm(() => tf.setBackend(b.tfName)) : await tf.setBackend(b.tfName);
   if (!ok) {
     probes.set(b.name, { available: false, reason: `tfjs failed to initialise ${b.tfName}` });
     throw new Error(`backend ${name} failed to initialise`);
@@ -110,7 +118,15 @@ export async function backendStatus(): Promise<BackendStatus[]> {
   const out: BackendStatus[] = [];
   for (const b of BACKENDS) {
     const p = await probe(b.name);
-    out.push({ name: b.name, available: p.available, active: active === b.name && tf.getBackend() === b.tfName, reason: p.reason });
+    const row: BackendStatus = { name: b.name, available: p.available, active: active === b.name && tf.getBackend() === b.tfName, reason: p.reason };
+    if (b.name === 'wasm' && p.available) {
+      const started = wasmThreads();
+      row.threads = started ?? wantedThreads();
+      row.reason += started === undefined
+        ? `; will start ${row.threads} thread(s) (AMALGAM_THREADS or setWasmThreads to change)`
+        : `; ${started} thread(s)${started > 1 ? ' (threaded SIMD build)' : ''}, set by AMALGAM_THREADS or setWasmThreads before it starts`;
+    }
+    out.push(row);
   }
   return out;
 }

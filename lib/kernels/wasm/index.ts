@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d_backprop';
+import { viaCpu } from './cpu_fallback';
+import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_backprop';
+import { batchMatMul } from './matmul';
+import { KernelFn, replaceKernel } from './util';
+
+/** What we register, and how: `added` where wasm had none, `replaced` where its kernel was slow. */
+export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy'; fn: KernelFn }[] = [
+  { name: 'Conv2DBackpropFilter', how: 'added', fn: conv2DBackpropFilter },
+  { name: 'Conv2DBackpropInput', how: 'replaced', fn: conv2DBackpropInput },
+  { name: 'BatchMatMul', how: 'replaced', fn: batchMatMul },
+  { name: 'DepthwiseConv2dNativeBackpropFilter', how: 'added', fn: depthwiseBackpropFilter },
+  { name: 'DepthwiseConv2dNativeBackpropInput', how: 'added', fn: depthwiseBackpropInput },
+  { name: 'Einsum', how: 'cpu-copy', fn: viaCpu('Einsum') },
+  { name: 'UnsortedSegmentSum', how: 'cpu-copy', fn: viaCpu('UnsortedSegmentSum') },
+];
+
+let registered = false;
+
+/**
+ * Registers amalgam's wasm kernels (idempotent). Needs @tensorflow/tfjs-backend-wasm imported first
+ * (its kernels are what ours build on); lib/backend.ts calls this when it loads the wasm package.
+ */
+export function registerWasmKernels(): void {
+  if (registered) return;
+  if (!tf.getKernel('Conv2D', 'wasm')) throw new Error('registerWasmKernels: import @tensorflow/tfjs-backend-wasm first');
+  for (const k of WASM_KERNELS) replaceKernel(k.name, k.fn);
+  registered = true;
+}
