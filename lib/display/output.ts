@@ -30,6 +30,11 @@ export function setDisplaySink(next: DisplaySink | undefined): void {
   sink = next ?? consoleSink;
 }
 
+/** True when displays can be updated in place (a notebook or the REPL), false in plain Node. */
+export function displayUpdatesInPlace(): boolean {
+  return sink !== consoleSink;
+}
+
 /** Shows a value in the notebook now (any number per cell); with `id`, updatable in place. */
 export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
   if (options.update && !options.id) throw new TypeError('display: `update: true` needs an `id`');
