@@ -282,6 +282,26 @@ export class Amalgamation implements Versionable {
     }
   }
 
+  /** Trains the heads (see train.fit): `await model.fit(dataset, {epochs: 3})`. */
+  fit(data: import('../train/data').TrainData, options?: import('../train/fit').FitOptions): Promise<import('../train/fit').FitResult> {
+    return (require('../train/fit') as typeof import('../train/fit')).fit(this, data, options);
+  }
+
+  /** Per-head metrics on held-out data (see train.evaluate). */
+  evaluate(data: import('../train/data').TrainData, options?: Parameters<typeof import('../train/evaluate').evaluate>[2]): import('../train/evaluate').Evaluation {
+    return (require('../train/evaluate') as typeof import('../train/evaluate')).evaluate(this, data, options);
+  }
+
+  /** Builds the retrieve heads' index from these inputs (and optional labels per row). */
+  index(x: tf.Tensor, labels?: ArrayLike<unknown>): this {
+    for (const idx of this.retrieval.values()) {
+      const reps = this.predict(x, { outputs: idx.from });
+      idx.build(reps, labels);
+      tf.dispose(Object.values(reps));
+    }
+    return this;
+  }
+
   /** Total parameters. */
   countParams(): number { return this.built.countParams(); }
 
