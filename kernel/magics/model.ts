@@ -11,6 +11,7 @@ import type { TrainData } from '../../lib/train/data';
 import { Schedule } from '../../lib/train/schedule';
 import { confusionMatrix } from '../../lib/viz/confusion';
 import { display } from '../../lib/display/output';
+import { InterruptedError } from '../../lib/interrupt';
 
 function modelVariable(ctx: MagicContext, usage: string): { name: string; model: Amalgamation } {
   const name = ctx.args._[0];
@@ -109,6 +110,11 @@ the 'train' split of datasets that have one. Same as train.fit(model, data, opti
       result = await fit(model, data, options);
     } catch (e) {
       throw new UsageError('train', `${name}: ${(e as Error).message}`);
+    }
+    if (result.stopped === 'interrupted') {
+      // The model keeps its best weights; the cell still ends as interrupted, so run-all stops here.
+      await display(metricsTable(result.metrics, `${name}: interrupted after ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}; best epoch ${result.bestEpoch ?? '—'} restored`));
+      throw new InterruptedError();
     }
     const how = result.stopped === 'completed' ? '' : result.stopped === 'early-stopping' ? ', stopped early' : ', interrupted';
     return metricsTable(result.metrics, `${name}: ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}${how} in ${result.seconds.toFixed(1)} s, ${Math.round(result.samplesPerSec).toLocaleString('en')} samples/s; best epoch ${result.bestEpoch ?? '—'} (validation)`);
