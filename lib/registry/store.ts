@@ -1,0 +1,146 @@
+// The on-disk registry: content-addressed component objects, immutable version manifests, movable
+// tags. Layout under the registry folder:
+//   objects/<sha256>/{component.json, weights.bin}   one per distinct component (shared by versions)
+//   versions/<name>/<id>.json                        immutable manifests
+//   tags/<name>.json                                 {tag: id}, freely moved
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ComponentSnapshot, NamedWeight } from './types';
+import { closest } from '../magics/registry';
+import { RegistryError } from './errors';
+import { canonicalJson, sha256 } from './hash';
+
+export interface WeightSpec { name: string; shape: number[]; dtype: 'float32' | 'int32'; offset: number; bytes: number }
+export interface ComponentRecord { kind: ComponentSnapshot['kind']; architecture: unknown; weights: WeightSpec[]; weightsSha256: string }
+
+export interface VersionManifest {
+  format: 'amalgam.version';
+  name: string;
+  /** sha256 of the manifest's content (everything but `id`). */
+  id: string;
+  components: Record<string, { kind: ComponentSnapshot['kind']; hash: string }>;
+  config: unknown;
+  metadata: {
+    params: number;
+    metrics?: Record<string, Record<string, number>>;
+    dataHash?: string;
+    parent?: string;
+    package: string;
+    code?: string;
+    time: string;
+    [key: string]: unknown;
+  };
+}
+
+/** Writes a file atomically: a crash leaves the old file or the new one, never half of one. */
+function writeAtomic(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+function weightBytes(weights: NamedWeight[]): { bytes: Buffer; specs: WeightSpec[] } {
+  let offset = 0;
+  const specs = weights.map((w) => {
+    const spec = { name: w.name, shape: w.shape, dtype: w.dtype, offset, bytes: w.data.byteLength };
+    offset += w.data.byteLength;
+    return spec;
+  });
+  return { bytes: Buffer.concat(weights.map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength))), specs };
+}
+
+/** The address of a component: its kind, architecture, weight layout and weight bytes. */
+function componentHash(record: Omit<ComponentRecord, 'weightsSha256'>, bytes: Uint8Array): string {
+  return sha256(canonicalJson({ kind: record.kind, architecture: record.architecture, weights: record.weights }), bytes);
+}
+
+export class RegistryStore {
+  constructor(readonly dir: string) {}
+
+  private objectDir(hash: string) { return path.join(this.dir, 'objects', hash); }
+
+  /** Stores a component unless an identical one is there; returns its hash and whether it was reused. */
+  putComponent(snapshot: ComponentSnapshot): { hash: string; reused: boolean; bytes: number } {
+    const { bytes, specs } = weightBytes(snapshot.weights);
+    const record = { kind: snapshot.kind, architecture: snapshot.architecture, weights: specs };
+    const hash = componentHash(record, bytes);
+    const dir = this.objectDir(hash);
+    if (fs.existsSync(path.join(dir, 'component.json'))) return { hash, reused: true, bytes: bytes.length };
+    writeAtomic(path.join(dir, 'weights.bin'), bytes);
+    writeAtomic(path.join(dir, 'component.json'), JSON.stringify({ ...record, weightsSha256: sha256(bytes) }, null, 1));
+    return { hash, reused: false, bytes: bytes.length };
+  }
+
+  /** Reads a component and verifies it against its hash; a changed file is refused, by name. */
+  readComponent(hash: string, name: string): ComponentSnapshot {
+    const dir = this.objectDir(hash);
+    const recordFile = path.join(dir, 'component.json'), weightsFile = path.join(dir, 'weights.bin');
+    for (const f of [recordFile, weightsFile]) if (!fs.existsSync(f)) throw new RegistryError(`component "${name}" (${hash.slice(0, 12)}): ${f} is missing`);
+    let record: ComponentRecord;
+    try { record = JSON.parse(fs.readFileSync(recordFile, 'utf8')); } catch (e) { throw new RegistryError(`component "${name}": ${recordFile} is not valid JSON (${(e as Error).message})`); }
+    const bytes = fs.readFileSync(weightsFile);
+    if (sha256(bytes) !== record.weightsSha256) throw new RegistryError(`component "${name}": ${weightsFile} does not match its recorded sha256 (changed on disk?): refused`);
+    if (componentHash({ kind: record.kind, architecture: record.architecture, weights: record.weights }, bytes) !== hash) {
+      throw new RegistryError(`component "${name}": ${recordFile} does not match the content address ${hash.slice(0, 12)} (changed on disk?): refused`);
+    }
+    const weights: NamedWeight[] = record.weights.map((s) => {
+      const slice = bytes.buffer.slice(bytes.byteOffset + s.offset, bytes.byteOffset + s.offset + s.bytes);
+      return { name: s.name, shape: s.shape, dtype: s.dtype, data: s.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice) };
+    });
+    return { kind: record.kind, name, architecture: record.architecture, weights };
+  }
+
+  /** Stores a manifest under its content id; an identical version is the same file. */
+  putVersion(manifest: Omit<VersionManifest, 'id'>): VersionManifest {
+    const { time, ...stable } = manifest.metadata;
+    // The id covers what the version *is* (components, config, lineage, metrics), not when it was saved.
+    const id = sha256(canonicalJson({ ...manifest, metadata: stable }));
+    const file = path.join(this.dir, 'versions', manifest.name, `${id}.json`);
+    const full = { ...manifest, id };
+    if (!fs.existsSync(file)) writeAtomic(file, JSON.stringify(full, null, 1));
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  }
+
+  names(): string[] {
+    const dir = path.join(this.dir, 'versions');
+    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isDirectory()).sort() : [];
+  }
+
+  /** Every version of a model, newest first. */
+  versions(name: string): VersionManifest[] {
+    const dir = path.join(this.dir, 'versions', name);
+    if (!fs.existsSync(dir)) {
+      const known = this.names();
+      const near = closest(name, known);
+      throw new RegistryError(`no model "${name}" in the registry ${this.dir}${near ? ` (did you mean "${near}"?)` : ''}${known.length ? `; models: ${known.join(', ')}` : '; it is empty: %save NAME first'}`);
+    }
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as VersionManifest)
+      .sort((a, b) => b.metadata.time.localeCompare(a.metadata.time));
+  }
+
+  tags(name: string): Record<string, string> {
+    const file = path.join(this.dir, 'tags', `${name}.json`);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  }
+
+  setTag(name: string, tag: string, id: string): void {
+    if (!/^[\w.-]+$/.test(tag)) throw new RegistryError(`tag "${tag}": letters, digits, _ . and - only`);
+    writeAtomic(path.join(this.dir, 'tags', `${name}.json`), JSON.stringify({ ...this.tags(name), [tag]: id }, null, 1));
+  }
+
+  /** name, name@tag, name@id-prefix (at least 4 hex digits) → the manifest. Plain name: the 'latest' tag. */
+  resolve(ref: string): VersionManifest {
+    const at = ref.indexOf('@');
+    const name = at < 0 ? ref : ref.slice(0, at);
+    const what = at < 0 ? 'latest' : ref.slice(at + 1);
+    const versions = this.versions(name);
+    const tags = this.tags(name);
+    const id = tags[what] ?? what;
+    const matches = /^[0-9a-f]{4,64}$/.test(id) ? versions.filter((v) => v.id.startsWith(id)) : [];
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) throw new RegistryError(`${ref}: the prefix ${id} names ${matches.length} versions; give more digits`);
+    throw new RegistryError(`${ref}: no version or tag "${what}" of ${name} (tags: ${Object.keys(tags).join(', ') || 'none'}; versions: ${versions.map((v) => v.id.slice(0, 12)).join(', ')})`);
+  }
+}

@@ -1,0 +1,131 @@
+// save / load / versions / diff: what cells and the %save, %checkout, %versions, %diff magics call.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot } from '../data/files';
+import { Amalgamation } from '../model/amalgamation';
+import { RegistryError } from './errors';
+import { diffView, saveView, versionsView } from './render';
+import { RegistryStore, VersionManifest } from './store';
+import type { Versionable } from './types';
+
+export interface RegistryOptions {
+  /** The registry folder: $AMALGAM_REGISTRY, else `.amalgam/registry` under the working directory. */
+  registry?: string;
+}
+
+export function openRegistry(dir?: string): RegistryStore {
+  return new RegistryStore(path.resolve(dir ?? process.env.AMALGAM_REGISTRY ?? path.join(process.cwd(), '.amalgam', 'registry')));
+}
+
+let codeVersion: string | undefined | null = null;
+function code(): string | undefined {
+  if (codeVersion !== null) return codeVersion;
+  try {
+    codeVersion = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    codeVersion = undefined;
+  }
+  return codeVersion;
+}
+
+const packageVersion = () => JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version as string;
+
+export interface SaveResult {
+  name: string;
+  version: string;
+  tags: string[];
+  components: { name: string; kind: string; hash: string; reused: boolean; bytes: number }[];
+  registry: string;
+}
+
+/** Saves a model as a new immutable version of `name` (components stored once), tagged 'latest' (and `tag`). */
+export function save(model: Versionable, name: string, options: RegistryOptions & { tag?: string } = {}): SaveResult {
+  if (!/^[A-Za-z_][\w.-]*$/.test(name)) throw new RegistryError(`model name "${name}": letters, digits, _ . and -, starting with a letter`);
+  const store = openRegistry(options.registry);
+  const snapshots = model.snapshot();
+  const components = snapshots.map((s) => ({ name: s.name, kind: s.kind, ...store.putComponent(s) }));
+  const params = snapshots.reduce((n, s) => n + s.weights.reduce((m, w) => m + w.data.length, 0), 0);
+  const manifest = store.putVersion({
+    format: 'amalgam.version', name,
+    components: Object.fromEntries(components.map((c) => [c.name, { kind: c.kind, hash: c.hash }])),
+    config: model.config,
+    metadata: { params, metrics: model.metrics, dataHash: model.dataHash, parent: model.version, package: packageVersion(), code: code(), time: new Date().toISOString() },
+  });
+  const tags = ['latest', ...(options.tag ? [options.tag] : [])];
+  for (const t of tags) store.setTag(name, t, manifest.id);
+  model.version = manifest.id;
+  return withDisplay({ name, version: manifest.id, tags, components, registry: store.dir }, saveView);
+}
+
+/** Loads `name`, `name@tag` or `name@version-prefix`: rebuilds from the config, verifies and restores every component. */
+export function load(ref: string, options: RegistryOptions = {}): Amalgamation {
+  const store = openRegistry(options.registry);
+  const manifest = store.resolve(ref);
+  // Read (and verify) every component before building anything: a refused file changes nothing.
+  const snapshots = Object.entries(manifest.components).map(([name, c]) => store.readComponent(c.hash, name));
+  const model = new Amalgamation(manifest.config as any);
+  model.restore(snapshots);
+  model.version = manifest.id;
+  model.metrics = manifest.metadata.metrics;
+  model.dataHash = manifest.metadata.dataHash;
+  const pipeline = snapshots.find((s) => s.kind === 'pipeline');
+  if (pipeline) {
+    const { Pipeline } = require('../data/transforms/pipeline');
+    model.pipeline = Pipeline.fromJSON ? Pipeline.fromJSON(pipeline.architecture) : { toJSON: () => pipeline.architecture };
+  }
+  return model;
+}
+
+export interface VersionRow { id: string; tags: string[]; time: string; parent?: string; params: number; metrics?: Record<string, Record<string, number>>; components: Record<string, string> }
+
+/** Versions of a model, newest first, with their tags. */
+export function versions(name: string, options: RegistryOptions = {}): VersionRow[] & { name: string } {
+  const store = openRegistry(options.registry);
+  const tags = store.tags(name);
+  const rows = store.versions(name).map((v) => ({
+    id: v.id, tags: Object.keys(tags).filter((t) => tags[t] === v.id), time: v.metadata.time, parent: v.metadata.parent,
+    params: v.metadata.params, metrics: v.metadata.metrics,
+    components: Object.fromEntries(Object.entries(v.components).map(([n, c]) => [n, c.hash])),
+  }));
+  return withDisplay(Object.assign(rows, { name }), versionsView);
+}
+
+export interface Diff {
+  a: string; b: string;
+  components: { name: string; change: 'same' | 'changed' | 'added' | 'removed'; a?: string; b?: string }[];
+  config: { path: string; a: unknown; b: unknown }[];
+  metrics: { head: string; metric: string; a?: number; b?: number; delta?: number }[];
+}
+
+function configDiff(a: unknown, b: unknown, at = '', out: Diff['config'] = []): Diff['config'] {
+  if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) configDiff((a as any)[k], (b as any)[k], Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k, out);
+  } else if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path: at || '(root)', a, b });
+  return out;
+}
+
+/** What differs between two versions (refs as for load): components, config paths, metrics. */
+export function diff(refA: string, refB: string, options: RegistryOptions = {}): Diff {
+  const store = openRegistry(options.registry);
+  const a: VersionManifest = store.resolve(refA), b: VersionManifest = store.resolve(refB);
+  const names = [...new Set([...Object.keys(a.components), ...Object.keys(b.components)])];
+  const components = names.map((n) => {
+    const ha = a.components[n]?.hash, hb = b.components[n]?.hash;
+    return { name: n, a: ha, b: hb, change: !ha ? 'added' as const : !hb ? 'removed' as const : ha === hb ? 'same' as const : 'changed' as const };
+  });
+  const metrics: Diff['metrics'] = [];
+  const ma = a.metadata.metrics ?? {}, mb = b.metadata.metrics ?? {};
+  for (const head of [...new Set([...Object.keys(ma), ...Object.keys(mb)])]) {
+    for (const metric of [...new Set([...Object.keys(ma[head] ?? {}), ...Object.keys(mb[head] ?? {})])]) {
+      const va = ma[head]?.[metric], vb = mb[head]?.[metric];
+      metrics.push({ head, metric, a: va, b: vb, delta: va !== undefined && vb !== undefined ? vb - va : undefined });
+    }
+  }
+  return withDisplay({ a: `${a.name}@${a.id.slice(0, 12)}`, b: `${b.name}@${b.id.slice(0, 12)}`, components, config: configDiff(a.config, b.config), metrics }, diffView);
+}
+
+function withDisplay<T extends object>(value: T, view: (v: T) => { html: string; text: string }): T {
+  Object.defineProperty(value, Symbol.for('Jupyter.display'), { value: () => { const v = view(value); return { 'text/html': v.html, 'text/plain': v.text }; }, enumerable: false });
+  return value;
+}
