@@ -7,6 +7,7 @@ import { ModelError } from './errors';
 import { orderHeads, sourcesOf } from './graph';
 import { buildHead } from './heads';
 import { RetrievalIndex } from './retrieval';
+import type { HistoryRecord } from '../viz/training';
 
 type Sym = tf.SymbolicTensor;
 
@@ -40,6 +41,8 @@ export class Amalgamation implements Versionable {
   metrics?: Record<string, Record<string, number>>;
   dataHash?: string;
   version?: string;
+  /** Every fit's per-epoch records (viz.trainingCurves(model.history) redraws them). */
+  history: HistoryRecord[] = [];
   /** The fitted data pipeline (lib/data), stored with the model by the registry. */
   pipeline?: { toJSON(): unknown };
 

@@ -238,7 +238,7 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
       if (val) metrics = evaluateResolved(model, val, plans);
     }
     model.metrics = metrics;
-    (model as any).history = [...((model as any).history ?? []), ...history];
+    model.history.push(...history);
     indexRetrieval(model, train);
   } finally {
     if (best) tf.dispose(best.weights);
