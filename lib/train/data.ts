@@ -96,6 +96,17 @@ export function resolveData(model: Amalgamation, data: TrainData, heads: string[
   const targets: Record<string, tf.Tensor> = {};
   for (const h of heads) targets[h] = columns[h] ? ys[columns[h]!] : x;
   const owned = [x, ...Object.values(ys)];
+  for (const h of heads) {
+    // A class index beyond the head's outputs would one-hot to a zero row and train on nothing.
+    const units = model.head(h).task === 'classify' ? model.outputShape(h).at(-1) : undefined;
+    const y = targets[h];
+    if (!units || y.rank !== 1 || n === 0) continue;
+    const [lo, hi] = tf.tidy(() => [tf.min(y).dataSync()[0], tf.max(y).dataSync()[0]]);
+    if (lo < 0 || hi >= units) {
+      tf.dispose(owned);
+      throw new ModelError(`head "${h}" has ${units} classes, but column "${columns[h]}" holds class indices from ${lo} to ${hi}`);
+    }
+  }
   return { x, targets, columns, classes, n, dispose: () => tf.dispose(owned) };
 }
 

@@ -125,6 +125,9 @@ test('training errors name the head and the column, and lose nothing', async () 
   await assert.rejects(fit(m, ds, { epochs: 1, live: false }), /head "shape" learns column "shape", which dataset digits lacks \(columns: label/);
   await assert.rejects(fit(m, ds, { epochs: 1, live: false, weights: { nope: 1 } }), /no head "nope"/);
   await assert.rejects(fit(m, { x: tf.zeros([4, 28, 28, 1]), y: { label: [0, 1, 2, 3] } }, { heads: ['digit'], live: false, epochs: 1 }), /inputs have shape \[28, 28, 1\].*expects \[8, 8, 1\]/);
+  const narrow = build(digitsConfig({ few: { from: 'latent_low', task: 'classify', units: 4, target: 'label' } }));
+  await assert.rejects(fit(narrow, ds, { heads: ['few'], epochs: 1, live: false }), /head "few" has 4 classes, but column "label" holds class indices from 0 to 9/);
+  narrow.dispose();
   assert.deepEqual(weightsOf(m, 'bottom'), all);
   m.dispose();
 });
