@@ -51,6 +51,10 @@ function installWorker(): void {
       super(blob ? source : url, blob ? { ...opts, eval: true } : opts);
       this.unref(); // idle pthreads must not keep a script alive
     }
+    /** emscripten refs a worker when it starts a pthread on it; XNNPACK's pool threads run for the
+     * life of the process, so that would keep every script (and test file) from exiting. The main
+     * thread waits for them synchronously inside each kernel: no work is lost by staying unref'd. */
+    ref(): this { return this; }
     postMessage(msg: any, transfer?: any): void {
       if (msg && msg.cmd === 'load' && typeof msg.urlOrBlob !== 'string') msg = { ...msg, urlOrBlob: mainScript };
       super.postMessage(msg, transfer);

@@ -1,6 +1,9 @@
 import { backend_util } from '@tensorflow/tfjs';
 import { concat, free, Info, KernelFn, pad, reshape, run, slice, stridedWindow, transpose } from './util';
 
+/** Up to this many patch rows (kh·kw·C) the transposed-patches kernel is used (measured, see bench/train). */
+export let PATCH_ROWS = Number(process.env.AMALGAM_PATCH_ROWS ?? 64);
+
 const nchwToNhwc = [0, 2, 3, 1], nhwcToNchw = [0, 3, 1, 2];
 
 /**
@@ -20,6 +23,7 @@ export function conv2DBackpropFilter(args: Parameters<KernelFn>[0]): Info {
     filterShape, strides, dilations, padding, dimRoundingMode, false, 'channelsLast');
   const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw,
     dilationHeight: dh, dilationWidth: dw, inHeight: h, inWidth: w } = c;
+  if (!nchw && x.dtype === 'float32' && c.inChannels * kh * kw <= PATCH_ROWS) return conv2DBackpropFilterPatches(args);
   if ((sh > 1 && dh > 1) || (sw > 1 && dw > 1)) return conv2DBackpropFilterIm2col(args);
   const { top, left } = c.padInfo;
   const needH = (kh - 1) * dh + (ho - 1) * sh + 1, needW = (kw - 1) * dw + (wo - 1) * sw + 1;
@@ -124,4 +128,45 @@ export function conv2DBackpropInput(args: Parameters<KernelFn>[0]): Info {
   if (dp !== dy) free(backend, dp);
   if (nchw) { const t = transpose(backend, dx, nhwcToNchw); free(backend, dx, dy); dx = t; }
   return dx;
+}
+
+/**
+ * Conv2DBackpropFilter for few input channels (the first layer of an image model, C = 1 or 3):
+ * the patches are written transposed, [kh·kw·C, N·Ho·Wo], by a JavaScript loop straight into the
+ * wasm heap, so dW = patches^T · dy is one untransposed XNNPACK matmul whose [kh·kw·C, O] result is
+ * already the filter layout. The batch-as-channels convolution above is slow here: its output is
+ * kh×kw pixels of C channels while its "filter" is the whole Ho×Wo image.
+ */
+export function conv2DBackpropFilterPatches(args: Parameters<KernelFn>[0]): Info {
+  const { inputs, backend, attrs = {} } = args;
+  const { x, dy } = inputs as { x: Info; dy: Info };
+  const { strides, pad: padding, dilations = 1, dimRoundingMode, filterShape } = attrs;
+  const c = backend_util.computeConv2DInfo(x.shape as any, filterShape, strides, dilations, padding, dimRoundingMode, false, 'channelsLast');
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: ho, outWidth: wo, filterHeight: kh,
+    filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
+  const { top, left } = c.padInfo;
+  const p = n * ho * wo, k = kh * kw * ci;
+  const patches = backend.makeOutput([1, k, p], 'float32') as Info;
+  const xs = backend.typedArrayFromHeap(x) as Float32Array;
+  const pt = backend.typedArrayFromHeap(patches) as Float32Array;
+  // One patch row (tap, channel) at a time: sequential writes, reads stride C (small here).
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let ch = 0; ch < ci; ch++) {
+    let at = ((i * kw + j) * ci + ch) * p;
+    for (let b = 0; b < n; b++) {
+      for (let r = 0; r < ho; r++) {
+        const xr = r * sh - top + i * dh;
+        if (xr < 0 || xr >= h) { pt.fill(0, at, at + wo); at += wo; continue; }
+        const row = (b * h + xr) * w;
+        for (let q = 0; q < wo; q++) {
+          const xc = q * sw - left + j * dw;
+          pt[at++] = xc >= 0 && xc < w ? xs[(row + xc) * ci + ch] : 0;
+        }
+      }
+    }
+  }
+  const dy3 = reshape(backend, dy, [1, p, co]);
+  const mm = run('BatchMatMul', backend, { a: patches, b: dy3 }, { transposeA: false, transposeB: false });
+  const out = reshape(backend, mm, [kh, kw, ci, co]);
+  free(backend, patches, dy3, mm);
+  return out;
 }

@@ -3,6 +3,9 @@ import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d_backprop';
 import { viaCpu } from './cpu_fallback';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_backprop';
 import { batchMatMul } from './matmul';
+import { identity } from './identity';
+import { maxPoolGrad } from './pool';
+import { sum } from './reduce';
 import { KernelFn, replaceKernel } from './util';
 
 /** What we register, and how: `added` where wasm had none, `replaced` where its kernel was slow. */
@@ -12,6 +15,9 @@ export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy
   { name: 'BatchMatMul', how: 'replaced', fn: batchMatMul },
   { name: 'DepthwiseConv2dNativeBackpropFilter', how: 'added', fn: depthwiseBackpropFilter },
   { name: 'DepthwiseConv2dNativeBackpropInput', how: 'added', fn: depthwiseBackpropInput },
+  { name: 'MaxPoolGrad', how: 'replaced', fn: maxPoolGrad },
+  { name: 'Sum', how: 'replaced', fn: sum },
+  { name: 'Identity', how: 'replaced', fn: identity },
   { name: 'Einsum', how: 'cpu-copy', fn: viaCpu('Einsum') },
   { name: 'UnsortedSegmentSum', how: 'cpu-copy', fn: viaCpu('UnsortedSegmentSum') },
 ];

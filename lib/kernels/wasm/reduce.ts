@@ -1,0 +1,25 @@
+import { Info, KernelFn, original } from './util';
+
+/**
+ * Sum over leading axes (the bias gradient of every conv and dense layer: [N,H,W,C] -> [C]). The
+ * wasm kernel transposes the reduced axes to the end first; a column sum over contiguous rows needs
+ * no copy. Accumulates in float64 like the cpu backend. Every other reduction goes to the wasm kernel.
+ */
+export function sum(args: Parameters<KernelFn>[0]): Info {
+  const { inputs, backend, attrs = {} } = args;
+  const { x } = inputs as { x: Info };
+  const rank = x.shape.length;
+  const axes = [...new Set<number>((Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis]).map((a: number) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  const k = axes.length;
+  const leading = x.dtype === 'float32' && k > 0 && k < rank && axes.every((a, i) => a === i);
+  if (!leading) return original('Sum')(args) as Info;
+  const inner = x.shape.slice(k).reduce((p, q) => p * q, 1);
+  const outer = x.shape.slice(0, k).reduce((p, q) => p * q, 1);
+  const shape = attrs.keepDims ? x.shape.map((s, i) => (i < k ? 1 : s)) : x.shape.slice(k);
+  const out = backend.makeOutput(shape, 'float32') as Info;
+  const xs = backend.typedArrayFromHeap(x) as Float32Array;
+  const acc = new Float64Array(inner);
+  for (let i = 0, at = 0; i < outer; i++, at += inner) for (let j = 0; j < inner; j++) acc[j] += xs[at + j];
+  (backend.typedArrayFromHeap(out) as Float32Array).set(acc);
+  return out;
+}
