@@ -33,6 +33,12 @@ let selecting: Promise<BackendName> | undefined;
 /** Overridable for tests: how a package is required (the GPU cannot be present here). */
 export const loader = { require: (id: string): any => require(id) };
 
+/** What a user installs for each native package (tfjs 4.22: libtensorflow 2.9.1, CUDA 11.2 + cuDNN 8.1 for the GPU). */
+const INSTALL: Record<string, string> = {
+  '@tensorflow/tfjs-node': 'npm install @tensorflow/tfjs-node@4.22.0; its install script downloads libtensorflow (CPU)',
+  '@tensorflow/tfjs-node-gpu': 'npm install @tensorflow/tfjs-node-gpu@4.22.0 on Linux x86-64 with an NVIDIA driver >= 450, CUDA 11.2 and cuDNN 8.1',
+};
+
 /**
  * Loads a native tfjs-node package. An npm alias (danfojs-node's override maps tfjs-node to plain
  * tfjs) is not the real thing, and without libtensorflow the binding fails to load: both say why.
@@ -42,7 +48,7 @@ function probeNative(pkg: string): Probe {
   try {
     manifest = loader.require(`${pkg}/package.json`);
   } catch {
-    return { available: false, reason: `${pkg} is not installed (npm install ${pkg}; see README "Backends")` };
+    return { available: false, reason: `${pkg} is not installed (${INSTALL[pkg] ?? `npm install ${pkg}`}; see README "Backends and training speed")` };
   }
   if (manifest.name !== pkg) return { available: false, reason: `${pkg} resolves to ${manifest.name} (an npm alias), not the native package` };
   try {
@@ -129,6 +135,17 @@ export async function backendStatus(): Promise<BackendStatus[]> {
     out.push(row);
   }
   return out;
+}
+
+/**
+ * One line for the user after selection: the backend in use (with its threads) and, when a faster one
+ * was passed over, why and what to install. Empty before a backend is selected.
+ */
+export function selectionMessage(): string {
+  if (!active) return '';
+  const threads = active === 'wasm' ? ` (${wasmThreads() ?? wantedThreads()} thread(s))` : '';
+  const better = BACKENDS.slice(0, BACKENDS.findIndex((b) => b.name === active)).map((b) => ({ name: b.name, p: probes.get(b.name) })).filter((x) => x.p && !x.p.available);
+  return `using ${active}${threads}` + (better.length ? `; faster when present: ${better.map((x) => `${x.name}: ${x.p!.reason}`).join('; ')}` : '');
 }
 
 export function activeBackend(): BackendName | undefined {

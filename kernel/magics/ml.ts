@@ -19,9 +19,10 @@ registerMagic({
 async function statusTable() {
   await selectBackend().catch(() => undefined);
   const rows = await backendStatus();
-  const text = rows.map((r) => `${r.active ? '*' : ' '} ${r.name.padEnd(15)} ${(r.available ? 'available' : 'unavailable').padEnd(12)} ${r.reason}`).join('\n');
-  const table = `<table><thead><tr><th>backend</th><th>status</th><th>why</th></tr></thead><tbody>${rows.map((r) =>
-    `<tr><td><code>${r.name}</code></td><td>${r.active ? '<b>active</b>' : r.available ? 'available' : 'unavailable'}</td><td>${escapeHtml(r.reason)}</td></tr>`).join('')}</tbody></table>`;
+  const threads = (r: { threads?: number }) => (r.threads === undefined ? '' : String(r.threads));
+  const text = rows.map((r) => `${r.active ? '*' : ' '} ${r.name.padEnd(15)} ${(r.available ? 'available' : 'unavailable').padEnd(12)} ${threads(r) ? `threads ${threads(r)}  ` : ''}${r.reason}`).join('\n');
+  const table = `<table><thead><tr><th>backend</th><th>status</th><th>threads</th><th>why</th></tr></thead><tbody>${rows.map((r) =>
+    `<tr><td><code>${r.name}</code></td><td>${r.active ? '<b>active</b>' : r.available ? 'available' : 'unavailable'}</td><td>${threads(r)}</td><td>${escapeHtml(r.reason)}</td></tr>`).join('')}</tbody></table>`;
   return { ...html(table), [Symbol.for('Jupyter.display')]: () => ({ 'text/html': table, 'text/plain': text }) };
 }
 

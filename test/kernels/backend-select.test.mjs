@@ -1,0 +1,115 @@
+// Backend selection with the native packages absent (as on this machine: no libtensorflow, no CUDA):
+// selection falls back to wasm and each unavailable backend says what to install. lib/backend.ts
+// requires packages through `loader`, so the test can make a package absent, aliased or broken.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import tf from '@tensorflow/tfjs';
+import * as backend from '../../dist/lib/backend.js';
+
+const require = createRequire(import.meta.url);
+const real = backend.loader.require;
+
+function missing(id) {
+  const e = new Error(`Cannot find module '${id}'`);
+  e.code = 'MODULE_NOT_FOUND';
+  return e;
+}
+
+/** `absent`: ids that fail to resolve; `broken`: packages whose manifest exists but whose binding throws. */
+function withPackages({ absent = [], broken = [] }) {
+  backend.loader.require = (id) => {
+    const pkg = id.replace(/\/package\.json$/, '');
+    if (absent.includes(pkg)) throw missing(id);
+    if (broken.includes(pkg)) {
+      if (id.endsWith('/package.json')) return { name: pkg, version: '4.22.0' };
+      throw new Error(`libtensorflow.so.2: cannot open shared object file: No such file or directory\n    at Module._extensions..node`);
+    }
+    return require(id);
+  };
+  backend.resetBackendProbes();
+}
+
+const NATIVE = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+test('native packages absent: selection falls back to wasm, and the status names what to install', async () => {
+  withPackages({ absent: NATIVE });
+  try {
+    assert.equal(await backend.selectBackend(), 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    const rows = await backend.backendStatus();
+    const row = (n) => rows.find((r) => r.name === n);
+    assert.equal(row('tensorflow-gpu').available, false);
+    assert.match(row('tensorflow-gpu').reason, /npm install @tensorflow\/tfjs-node-gpu/);
+    assert.match(row('tensorflow-gpu').reason, /CUDA/);
+    assert.equal(row('tensorflow').available, false);
+    assert.match(row('tensorflow').reason, /npm install @tensorflow\/tfjs-node\b/);
+    assert.equal(row('wasm').active, true);
+    assert.ok(row('wasm').threads >= 1);
+    assert.match(row('wasm').reason, /thread/);
+    assert.match(backend.selectionMessage(), /using wasm/);
+    assert.match(backend.selectionMessage(), /npm install @tensorflow\/tfjs-node/);
+  } finally { backend.loader.require = real; }
+});
+
+test('a native package installed without a loadable libtensorflow: unavailable, the binding error quoted, wasm selected', async () => {
+  withPackages({ broken: NATIVE });
+  try {
+    assert.equal(await backend.selectBackend(), 'wasm');
+    const rows = await backend.backendStatus();
+    for (const name of ['tensorflow', 'tensorflow-gpu']) {
+      const r = rows.find((x) => x.name === name);
+      assert.equal(r.available, false);
+      assert.match(r.reason, /binding did not load \(libtensorflow\.so\.2: cannot open shared object file/);
+    }
+  } finally { backend.loader.require = real; }
+});
+
+test('the real install: @tensorflow/tfjs-node is an npm alias of tfjs here (danfojs override), never mistaken for the native backend', async () => {
+  backend.loader.require = real;
+  backend.resetBackendProbes();
+  const rows = await backend.backendStatus();
+  const r = rows.find((x) => x.name === 'tensorflow');
+  assert.equal(r.available, false);
+  assert.match(r.reason, /alias|not installed/);
+});
+
+test('wasm absent too: cpu, with the reason', async () => {
+  withPackages({ absent: [...NATIVE, '@tensorflow/tfjs-backend-wasm'] });
+  try {
+    assert.equal(await backend.selectBackend(), 'cpu');
+    const rows = await backend.backendStatus();
+    assert.match(rows.find((x) => x.name === 'wasm').reason, /did not load/);
+  } finally { backend.loader.require = real; }
+});
+
+test('AMALGAM_BACKEND / a preferred backend: cpu when asked; an unavailable preference falls through in order', async () => {
+  withPackages({ absent: NATIVE });
+  try {
+    assert.equal(await backend.selectBackend('cpu'), 'cpu');
+    backend.resetBackendProbes();
+    assert.equal(await backend.selectBackend('tensorflow'), 'wasm');
+    backend.resetBackendProbes();
+    process.env.AMALGAM_BACKEND = 'cpu';
+    assert.equal(await backend.selectBackend(), 'cpu');
+    delete process.env.AMALGAM_BACKEND;
+    await assert.rejects(backend.useBackend('tensorflow-gpu'), /unavailable: @tensorflow\/tfjs-node-gpu is not installed/);
+    backend.resetBackendProbes();
+    await assert.rejects(backend.selectBackend('tpu'), /unknown backend "tpu"/);
+  } finally { backend.loader.require = real; delete process.env.AMALGAM_BACKEND; }
+});
+
+test('%backend reports the wasm thread count', async () => {
+  backend.loader.require = real;
+  backend.resetBackendProbes();
+  await backend.useBackend('wasm');
+  await import('../../dist/kernel/magics/ml.js');
+  const { getMagic } = await import('../../dist/lib/magics/registry.js');
+  const { parseArgs } = await import('../../dist/lib/magics/args.js');
+  const shown = await getMagic('line', 'backend').run({ line: '', args: parseArgs('') });
+  const bundle = shown[Symbol.for('Jupyter.display')]();
+  const threads = backend.wasmThreads();
+  assert.ok(threads >= 1);
+  assert.match(bundle['text/plain'], new RegExp(`\\* wasm +available +threads ${threads} `));
+  assert.match(bundle['text/html'], /<th>threads<\/th>/);
+});
