@@ -33,7 +33,7 @@ let selecting: Promise<BackendName> | undefined;
 /** Overridable for tests: how a package is required (the GPU cannot be present here). */
 export const loader = { require: (id: string): any => require(id) };
 
-/** What a user installs for each native package (tfjs 4.22: libtensorflow 2.9.1, CUDA 11.2 + cuDNN 8.1 for the GPU). */
+/** What a user installs for each native package (tfjs-node-gpu 4.22 requires CUDA 11.2 and cuDNN 8.1). */
 const INSTALL: Record<string, string> = {
   '@tensorflow/tfjs-node': 'npm install @tensorflow/tfjs-node@4.22.0; its install script downloads libtensorflow (CPU)',
   '@tensorflow/tfjs-node-gpu': 'npm install @tensorflow/tfjs-node-gpu@4.22.0 on Linux x86-64 with an NVIDIA driver >= 450, CUDA 11.2 and cuDNN 8.1',
