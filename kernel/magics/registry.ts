@@ -2,6 +2,7 @@
 import { UsageError } from '../../lib/magics/args';
 import { MagicContext, registerMagic } from '../../lib/magics/registry';
 import { Amalgamation } from '../../lib/model/amalgamation';
+import { amalgamate } from '../../lib/model/index';
 import { exportTfjs } from '../../lib/registry/export';
 import { diff, load, save, versions } from '../../lib/registry/versioning';
 
@@ -68,9 +69,9 @@ to VAR (default NAME) in the session. Same as registry.load('NAME@TAG').
   run: (ctx) => {
     const ref = ctx.args._[0];
     if (!ref) throw new UsageError('checkout', 'expects NAME[@VERSION|@TAG]');
-    const model = wrap('checkout', () => load(ref, { registry: str(ctx, 'registry') }));
     const variable = str(ctx, 'as') ?? ref.split('@')[0];
-    if (!/^[A-Za-z_$][\w$]*$/.test(variable)) throw new UsageError('checkout', `--as ${variable} is not a variable name`);
+    if (!/^[A-Za-z_$][\w$]*$/.test(variable)) throw new UsageError('checkout', `${variable} is not a variable name (use --as VAR)`);
+    const model = wrap('checkout', () => load<Amalgamation>(ref, amalgamate, { registry: str(ctx, 'registry') }));
     ctx.session.set(variable, model, "import('amalgam').model.Amalgamation");
     return model;
   },

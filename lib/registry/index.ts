@@ -7,4 +7,4 @@ export { RegistryStore } from './store';
 export type { VersionManifest } from './store';
 export { RegistryError } from './errors';
 export { canonicalJson } from './hash';
-export type { ComponentSnapshot, NamedWeight, Versionable } from './types';
+export type { ComponentSnapshot, FromConfig, NamedWeight, Versionable } from './types';

@@ -55,6 +55,20 @@ function componentHash(record: Omit<ComponentRecord, 'weightsSha256'>, bytes: Ui
   return sha256(canonicalJson({ kind: record.kind, architecture: record.architecture, weights: record.weights }), bytes);
 }
 
+/** The id of a version: sha256 of its content without `id` and save time (what it *is*, not when). */
+function manifestId(manifest: Omit<VersionManifest, 'id'> & { id?: string }): string {
+  const { id: _id, ...rest } = manifest;
+  const { time: _time, ...stable } = manifest.metadata;
+  return sha256(canonicalJson({ ...rest, metadata: stable }));
+}
+
+/** Model names become folder and file names: letters, digits, _ . -, starting with a letter or _. */
+export function checkName(name: string): void {
+  if (typeof name !== 'string' || !/^[A-Za-z_][\w.-]*$/.test(name)) {
+    throw new RegistryError(`model name ${JSON.stringify(name)}: letters, digits, _ . and -, starting with a letter or _`);
+  }
+}
+
 export class RegistryStore {
   constructor(readonly dir: string) {}
 
@@ -66,10 +80,23 @@ export class RegistryStore {
     const record = { kind: snapshot.kind, architecture: snapshot.architecture, weights: specs };
     const hash = componentHash(record, bytes);
     const dir = this.objectDir(hash);
-    if (fs.existsSync(path.join(dir, 'component.json'))) return { hash, reused: true, bytes: bytes.length };
+    // Reuse only an intact copy: an object whose files were changed or lost is written again from
+    // these (correct) bytes, so a damaged store heals on the next save instead of staying broken.
+    if (this.intact(dir, hash, bytes)) return { hash, reused: true, bytes: bytes.length };
     writeAtomic(path.join(dir, 'weights.bin'), bytes);
     writeAtomic(path.join(dir, 'component.json'), JSON.stringify({ ...record, weightsSha256: sha256(bytes) }, null, 1));
     return { hash, reused: false, bytes: bytes.length };
+  }
+
+  private intact(dir: string, hash: string, bytes: Uint8Array): boolean {
+    try {
+      const record: ComponentRecord = JSON.parse(fs.readFileSync(path.join(dir, 'component.json'), 'utf8'));
+      const stored = fs.readFileSync(path.join(dir, 'weights.bin'));
+      return Buffer.compare(stored, bytes) === 0 && record.weightsSha256 === sha256(bytes)
+        && componentHash({ kind: record.kind, architecture: record.architecture, weights: record.weights }, bytes) === hash;
+    } catch {
+      return false;
+    }
   }
 
   /** Reads a component and verifies it against its hash; a changed file is refused, by name. */
@@ -93,13 +120,25 @@ export class RegistryStore {
 
   /** Stores a manifest under its content id; an identical version is the same file. */
   putVersion(manifest: Omit<VersionManifest, 'id'>): VersionManifest {
-    const { time, ...stable } = manifest.metadata;
-    // The id covers what the version *is* (components, config, lineage, metrics), not when it was saved.
-    const id = sha256(canonicalJson({ ...manifest, metadata: stable }));
-    const file = path.join(this.dir, 'versions', manifest.name, `${id}.json`);
+    checkName(manifest.name);
+    const id = manifestId(manifest);
+    const file = this.versionFile(manifest.name, id);
     const full = { ...manifest, id };
-    if (!fs.existsSync(file)) writeAtomic(file, JSON.stringify(full, null, 1));
+    if (!fs.existsSync(file) || !this.manifestIntact(file, id)) writeAtomic(file, JSON.stringify(full, null, 1));
     return JSON.parse(fs.readFileSync(file, 'utf8'));
+  }
+
+  private versionFile(name: string, id: string) { return path.join(this.dir, 'versions', name, `${id}.json`); }
+
+  private manifestIntact(file: string, id: string): boolean {
+    try { return manifestId(JSON.parse(fs.readFileSync(file, 'utf8'))) === id; } catch { return false; }
+  }
+
+  /** Refuses a manifest whose content no longer hashes to its id (edited on disk), naming the file. */
+  verifyVersion(manifest: VersionManifest): VersionManifest {
+    const file = this.versionFile(manifest.name, manifest.id);
+    if (manifestId(manifest) !== manifest.id) throw new RegistryError(`version ${manifest.name}@${manifest.id.slice(0, 12)}: ${file} does not match its id (changed on disk?): refused`);
+    return manifest;
   }
 
   names(): string[] {
@@ -109,6 +148,7 @@ export class RegistryStore {
 
   /** Every version of a model, newest first. */
   versions(name: string): VersionManifest[] {
+    checkName(name);
     const dir = path.join(this.dir, 'versions', name);
     if (!fs.existsSync(dir)) {
       const known = this.names();
@@ -116,11 +156,16 @@ export class RegistryStore {
       throw new RegistryError(`no model "${name}" in the registry ${this.dir}${near ? ` (did you mean "${near}"?)` : ''}${known.length ? `; models: ${known.join(', ')}` : '; it is empty: %save NAME first'}`);
     }
     return fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as VersionManifest)
+      .map((f) => {
+        try { return JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as VersionManifest; } catch (e) {
+          throw new RegistryError(`${path.join(dir, f)} is not a valid version manifest (${(e as Error).message})`);
+        }
+      })
       .sort((a, b) => b.metadata.time.localeCompare(a.metadata.time));
   }
 
   tags(name: string): Record<string, string> {
+    checkName(name);
     const file = path.join(this.dir, 'tags', `${name}.json`);
     return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   }

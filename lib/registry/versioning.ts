@@ -3,11 +3,12 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../data/files';
-import { Amalgamation } from '../model/amalgamation';
+import { Pipeline } from '../data/transforms/pipeline';
 import { RegistryError } from './errors';
+import { canonicalJson } from './hash';
 import { diffView, saveView, versionsView } from './render';
-import { RegistryStore, VersionManifest } from './store';
-import type { Versionable } from './types';
+import { checkName, RegistryStore, VersionManifest } from './store';
+import type { FromConfig, Versionable } from './types';
 
 export interface RegistryOptions {
   /** The registry folder: $AMALGAM_REGISTRY, else `.amalgam/registry` under the working directory. */
@@ -22,6 +23,9 @@ let codeVersion: string | undefined | null = null;
 function code(): string | undefined {
   if (codeVersion !== null) return codeVersion;
   try {
+    // Only the package's own checkout: an installed copy inside someone's project must not report
+    // that project's commit as the code version.
+    if (!fs.existsSync(path.join(packageRoot(), '.git'))) throw new Error('not a git checkout');
     codeVersion = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     codeVersion = undefined;
@@ -41,15 +45,22 @@ export interface SaveResult {
 
 /** Saves a model as a new immutable version of `name` (components stored once), tagged 'latest' (and `tag`). */
 export function save(model: Versionable, name: string, options: RegistryOptions & { tag?: string } = {}): SaveResult {
-  if (!/^[A-Za-z_][\w.-]*$/.test(name)) throw new RegistryError(`model name "${name}": letters, digits, _ . and -, starting with a letter`);
+  checkName(name);
   const store = openRegistry(options.registry);
   const snapshots = model.snapshot();
   const components = snapshots.map((s) => ({ name: s.name, kind: s.kind, ...store.putComponent(s) }));
   const params = snapshots.reduce((n, s) => n + s.weights.reduce((m, w) => m + w.data.length, 0), 0);
-  const manifest = store.putVersion({
-    format: 'amalgam.version', name,
+  const content = {
     components: Object.fromEntries(components.map((c) => [c.name, { kind: c.kind, hash: c.hash }])),
-    config: model.config,
+    config: JSON.parse(JSON.stringify(model.config ?? null)),
+  };
+  // Saving a model unchanged since the version it came from (same components, config, metrics and
+  // data) is that version again, not a new child of it: only the tags move.
+  const parent = model.version ? parentOf(store, name, model.version) : undefined;
+  const unchanged = parent && canonicalJson([parent.components, parent.config, parent.metadata.metrics, parent.metadata.dataHash])
+    === canonicalJson([content.components, content.config, model.metrics, model.dataHash]);
+  const manifest = unchanged ? parent : store.putVersion({
+    format: 'amalgam.version', name, ...content,
     metadata: { params, metrics: model.metrics, dataHash: model.dataHash, parent: model.version, package: packageVersion(), code: code(), time: new Date().toISOString() },
   });
   const tags = ['latest', ...(options.tag ? [options.tag] : [])];
@@ -58,23 +69,37 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
   return withDisplay({ name, version: manifest.id, tags, components, registry: store.dir }, saveView);
 }
 
-/** Loads `name`, `name@tag` or `name@version-prefix`: rebuilds from the config, verifies and restores every component. */
-export function load(ref: string, options: RegistryOptions = {}): Amalgamation {
+/** The manifest `id` of model `name`, if that is where the model came from (else no parent check). */
+function parentOf(store: RegistryStore, name: string, id: string): VersionManifest | undefined {
+  try { return store.versions(name).find((v) => v.id === id); } catch { return undefined; }
+}
+
+/** lib/model's amalgamate, required lazily so the registry itself depends only on `Versionable`. */
+const amalgamate: FromConfig = (config) => (require('../model/index') as typeof import('../model/index')).amalgamate(config);
+
+/**
+ * Loads `name` (its 'latest' tag), `name@tag` or `name@version-prefix`: verifies the manifest and
+ * every component file against their hashes, then rebuilds with `fromConfig(config)` (default:
+ * lib/model's amalgamate) and restores the weights. `load(ref, options)` also works.
+ */
+export function load<T extends Versionable = ReturnType<typeof import('../model/index').amalgamate>>(
+  ref: string, fromConfig?: FromConfig | RegistryOptions, options: RegistryOptions = {},
+): T {
+  if (fromConfig && typeof fromConfig === 'object') { options = fromConfig; fromConfig = undefined; }
+  const build = (fromConfig as FromConfig | undefined) ?? amalgamate;
   const store = openRegistry(options.registry);
-  const manifest = store.resolve(ref);
+  const manifest = store.verifyVersion(store.resolve(ref));
   // Read (and verify) every component before building anything: a refused file changes nothing.
   const snapshots = Object.entries(manifest.components).map(([name, c]) => store.readComponent(c.hash, name));
-  const model = new Amalgamation(manifest.config as any);
+  const model = build(manifest.config);
   model.restore(snapshots);
   model.version = manifest.id;
   model.metrics = manifest.metadata.metrics;
   model.dataHash = manifest.metadata.dataHash;
   const pipeline = snapshots.find((s) => s.kind === 'pipeline');
-  if (pipeline) {
-    const { Pipeline } = require('../data/transforms/pipeline');
-    model.pipeline = Pipeline.fromJSON ? Pipeline.fromJSON(pipeline.architecture) : { toJSON: () => pipeline.architecture };
-  }
-  return model;
+  // The fitted data pipeline has no weights: rebuilt from its JSON unless restore() already did.
+  if (pipeline && (model as any).pipeline === undefined) (model as any).pipeline = Pipeline.fromJSON(pipeline.architecture as any);
+  return model as T;
 }
 
 export interface VersionRow { id: string; tags: string[]; time: string; parent?: string; params: number; metrics?: Record<string, Record<string, number>>; components: Record<string, string> }
@@ -108,7 +133,7 @@ function configDiff(a: unknown, b: unknown, at = '', out: Diff['config'] = []): 
 /** What differs between two versions (refs as for load): components, config paths, metrics. */
 export function diff(refA: string, refB: string, options: RegistryOptions = {}): Diff {
   const store = openRegistry(options.registry);
-  const a: VersionManifest = store.resolve(refA), b: VersionManifest = store.resolve(refB);
+  const a: VersionManifest = store.verifyVersion(store.resolve(refA)), b: VersionManifest = store.verifyVersion(store.resolve(refB));
   const names = [...new Set([...Object.keys(a.components), ...Object.keys(b.components)])];
   const components = names.map((n) => {
     const ha = a.components[n]?.hash, hb = b.components[n]?.hash;
