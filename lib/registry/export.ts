@@ -11,7 +11,8 @@ export async function exportTfjs(model: Versionable, dir: string): Promise<Expor
   fs.mkdirSync(dir, { recursive: true });
   let written: ExportResult | undefined;
   await model.model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const weights = Buffer.from(artifacts.weightData as ArrayBuffer);
+    // WeightData may be one buffer or several (tfjs ≥ 4.10); join them into the one weights.bin.
+    const weights = Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
     const json = {
       modelTopology: artifacts.modelTopology, format: 'layers-model', generatedBy: `amalgam (TensorFlow.js ${tf.version.tfjs})`, convertedBy: null,
       weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
