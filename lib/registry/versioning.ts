@@ -38,6 +38,8 @@ const packageVersion = () => JSON.parse(fs.readFileSync(path.join(packageRoot(),
 export interface SaveResult {
   name: string;
   version: string;
+  /** The tag asked for (besides 'latest', which every save moves). */
+  tag?: string;
   tags: string[];
   components: { name: string; kind: string; hash: string; reused: boolean; bytes: number }[];
   registry: string;
@@ -66,7 +68,7 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
   const tags = ['latest', ...(options.tag ? [options.tag] : [])];
   for (const t of tags) store.setTag(name, t, manifest.id);
   model.version = manifest.id;
-  return withDisplay({ name, version: manifest.id, tags, components, registry: store.dir }, saveView);
+  return withDisplay({ name, version: manifest.id, tag: options.tag, tags, components, registry: store.dir }, saveView);
 }
 
 /** The manifest `id` of model `name`, if that is where the model came from (else no parent check). */

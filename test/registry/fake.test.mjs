@@ -80,6 +80,7 @@ test('save → load through fromConfig: identical weights and predictions, metad
   m.dataHash = 'ab'.repeat(32);
   const s = save(m, 'fake', { registry, tag: 'v1' });
   assert.match(s.version, /^[0-9a-f]{64}$/);
+  assert.equal(s.tag, 'v1');
   assert.equal(m.version, s.version, 'the saved model knows its version');
   assert.deepEqual(s.components.map((c) => [c.name, c.reused]), [['bottom', false], ['representations', false], ['cls', false], ['reg', false]]);
   for (const c of s.components) {
