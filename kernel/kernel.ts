@@ -25,6 +25,8 @@ export class Kernel {
   readonly history: HistoryEntry[] = [];
   /** The request whose outputs iopub messages belong to (the running cell, or the last one). */
   parent: Message | undefined;
+  /** Settles when start-up's backend selection has finished (execute waits for it). */
+  backendReady: Promise<void> = Promise.resolve();
   private abort = new AbortController();
 
   constructor(connection: ConnectionInfo) {
@@ -97,11 +99,13 @@ export class Kernel {
     await this.server.start((msg) => this.handle(msg));
     // Pick the tfjs backend while the user looks at an empty notebook, not during the first cell.
     // Load the library (its renderers for tables and models) the same way.
-    setImmediate(() => {
+    // A cell that arrives first waits for the selection (tfjs throws "Backend 'wasm' has not yet been
+    // initialized" while the threaded wasm backend is still starting).
+    this.backendReady = new Promise<void>((resolve) => setImmediate(() => {
       const backend: typeof import('../lib/backend') = require('../lib/backend');
-      backend.selectBackend().catch((e) => this.streams.log(`backend: ${e.message}`)).finally(() => this.guardProcessHandlers());
+      backend.selectBackend().catch((e) => this.streams.log(`backend: ${e.message}`)).finally(() => { this.guardProcessHandlers(); resolve(); });
       try { require('../lib/index'); } catch (e) { this.streams.log(`library: ${(e as Error).message}`); }
-    });
+    }));
   }
 
   private onRejection = (reason: unknown) => this.reportBackground('Unhandled promise rejection', reason);

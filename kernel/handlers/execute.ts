@@ -17,6 +17,7 @@ export async function execute(k: Kernel, msg: Message): Promise<void> {
   const t0 = performance.now();
   const checkBefore = k.executor.checkMs;
   try {
+    await k.backendReady;
     const result = await runCell(k.executor, code, `In[${count}]`);
     await k.settle();
     if (result.hasValue && !silent && result.value !== undefined) {
