@@ -94,8 +94,21 @@ for (const [n, h, w, c] of [[2, 8, 8, 3], [1, 7, 9, 5], [2, 6, 6, 32]]) for (con
     await check('avgPool', [[n, h, w, c]], (x) => tf.avgPool(x, p, s, pad));
   });
 }
-test('maxPool gradient with ties (after relu, many zeros) goes to the first maximum, as on cpu', () =>
+test('maxPool gradient with ties (after relu, many zeros) matches cpu', () =>
   check('maxPool(relu)', [[2, 8, 8, 4]], (x) => tf.maxPool(tf.relu(x.sub(0.3)), 2, 2, 'valid')));
+// Ties seen by the kernel itself (through relu their gradient would be zeroed): the first maximum in
+// row-major window order gets it, as on cpu; both the 2x2/2 fast path and the general loop.
+for (const [p, s, pad, shape] of [[2, 2, 'valid', [2, 8, 8, 4]], [3, 1, 'same', [2, 7, 7, 3]], [3, 2, 'valid', [1, 9, 9, 2]]]) {
+  test(`MaxPoolGrad on tied inputs (values quantised to 0.5), ${p}x${p} stride ${s} ${pad}: the first maximum gets the gradient`, async () => {
+    const [, h, w, c] = shape;
+    const oh = pad === 'same' ? Math.ceil(h / s) : Math.floor((h - p) / s) + 1, ow = pad === 'same' ? Math.ceil(w / s) : Math.floor((w - p) / s) + 1;
+    await check('MaxPoolGrad ties', [shape, [shape[0], oh, ow, c]], (x, dy) => {
+      const q = x.mul(2).round().div(2);
+      const y = tf.maxPool(q, p, s, pad);
+      return tf.engine().runKernel('MaxPoolGrad', { dy, input: q, output: y }, { filterSize: p, strides: s, pad });
+    }, { grads: false });
+  });
+}
 
 // Sum (replaced for leading axes: every bias gradient), other axes fall through to wasm's own.
 for (const [shape, axis, keepDims] of [[[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [0, 1, 2], true], [[7, 9], 0, false], [[4, 5, 6], [1, 2], false], [[4, 5, 6], [0, 2], true], [[3, 4], -1, false], [[3, 4], [0, 1], false]]) {
