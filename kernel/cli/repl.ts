@@ -5,12 +5,15 @@ import { setCurrentSignal } from '../../lib/interrupt';
 import { runCell } from '../cell';
 import { CellError } from '../executor/errors';
 import { Executor } from '../executor/executor';
+import { selectBackend } from '../../lib/backend';
 import { isComplete } from '../executor/introspection';
 import '../magics/index';
 
 /** The terminal REPL: the same executor and magics as the kernel, text/plain output. */
 export async function startRepl(): Promise<void> {
   const executor = new Executor(process.cwd());
+  // The same tfjs backend as the kernel (threaded wasm when no native package loads), ready before the first cell.
+  await selectBackend().catch((e) => console.error(`backend: ${(e as Error).message}`));
   setDisplaySink({ display: async (b) => console.log(String((await b)['text/plain'] ?? '')), clear: () => {} });
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   let count = 0;

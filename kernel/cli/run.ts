@@ -6,6 +6,7 @@ import { setCurrentSignal } from '../../lib/interrupt';
 import { runCell } from '../cell';
 import { CellError } from '../executor/errors';
 import { Executor } from '../executor/executor';
+import { selectBackend } from '../../lib/backend';
 import '../magics/index';
 
 /** nbformat 4 outputs, as Jupyter would have stored them. */
@@ -39,6 +40,8 @@ export async function runNotebook(notebook: any, options: RunNotebookOptions = {
     nb.cells.splice(at + 1, 0, parametersCell(options.parameters));
   }
   const executor = new Executor(process.cwd());
+  // The same tfjs backend as the kernel (threaded wasm when no native package loads), ready before the first cell.
+  await selectBackend().catch((e) => console.error(`backend: ${(e as Error).message}`));
   let outputs: Output[] = [];
   const byId = new Map<string, Output[]>();
   setDisplaySink({
