@@ -13,8 +13,8 @@ import { confusionMatrix } from '../../lib/viz/confusion';
 import { display } from '../../lib/display/output';
 import { InterruptedError } from '../../lib/interrupt';
 
-function modelVariable(ctx: MagicContext, usage: string): { name: string; model: Amalgamation } {
-  const name = ctx.args._[0];
+/** The amalgamation held by a session variable, or a usage error naming what the session holds. */
+export function modelVariable(ctx: MagicContext, name: string | undefined, usage: string): Amalgamation {
   if (!name) throw new UsageError(ctx.name, `expects a model: ${usage}`);
   if (!ctx.session.has(name)) {
     const names = ctx.session.names().filter((n) => ctx.session.get(n.name) instanceof Amalgamation).map((n) => n.name);
@@ -22,7 +22,7 @@ function modelVariable(ctx: MagicContext, usage: string): { name: string; model:
   }
   const model = ctx.session.get(name);
   if (!(model instanceof Amalgamation)) throw new UsageError(ctx.name, `${name} is not an amalgamation (build one with amalgamate({...}))`);
-  return { name, model };
+  return model;
 }
 
 /** --data: a session variable (dataset, table, {x, y}) or a shipped dataset by name. */
@@ -94,7 +94,8 @@ the 'train' split of datasets that have one. Same as train.fit(model, data, opti
   %train fm --data fashion-mnist --heads coarse     (only that head; freeze the rest first to keep it)`,
   booleans: ['quiet'],
   run: async (ctx) => {
-    const { name, model } = modelVariable(ctx, '%train MODEL --data NAME');
+    const name = ctx.args._[0];
+    const model = modelVariable(ctx, name, '%train MODEL --data NAME');
     const data = await dataFlag(ctx);
     const epochs = numberFlag(ctx.args, 'epochs', 'train', 10)!;
     const options: FitOptions = {
@@ -130,7 +131,8 @@ with per-class precision and recall for every classify head. Same as train.evalu
 
   %evaluate fm --data fashion-mnist`,
   run: async (ctx) => {
-    const { name, model } = modelVariable(ctx, '%evaluate MODEL --data NAME');
+    const name = ctx.args._[0];
+    const model = modelVariable(ctx, name, '%evaluate MODEL --data NAME');
     const data = await dataFlag(ctx);
     let ev;
     try {
@@ -156,7 +158,7 @@ Same as model.${verb}('bottom', ...).
 
   %${verb} fm bottom representations`,
     run: (ctx) => {
-      const { model } = modelVariable(ctx, `%${verb} MODEL [COMPONENT ...]`);
+      const model = modelVariable(ctx, ctx.args._[0], `%${verb} MODEL [COMPONENT ...]`);
       try {
         model[verb](...ctx.args._.slice(1));
       } catch (e) {

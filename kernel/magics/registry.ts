@@ -1,6 +1,7 @@
 // %save, %versions, %checkout, %diff, %export: thin parsers over lib/registry.
 import { UsageError } from '../../lib/magics/args';
 import { MagicContext, registerMagic } from '../../lib/magics/registry';
+import { modelVariable } from './model';
 import { Amalgamation } from '../../lib/model/amalgamation';
 import { amalgamate } from '../../lib/model/index';
 import { exportTfjs } from '../../lib/registry/export';
@@ -9,16 +10,6 @@ import { diff, load, save, versions } from '../../lib/registry/versioning';
 const wrap = <T>(magic: string, f: () => T): T => {
   try { return f(); } catch (e) { throw new UsageError(magic, (e as Error).message); }
 };
-
-function amalgamation(ctx: MagicContext, name: string | undefined, usage: string): Amalgamation {
-  if (!name) throw new UsageError(ctx.name, `expects a model: ${usage}`);
-  const v = ctx.session.has(name) ? ctx.session.get(name) : undefined;
-  if (!(v instanceof Amalgamation)) {
-    const models = ctx.session.names().filter((n) => ctx.session.get(n.name) instanceof Amalgamation).map((n) => n.name);
-    throw new UsageError(ctx.name, `${name} is not an amalgamation in this session${models.length ? ` (amalgamations: ${models.join(', ')})` : ''}`);
-  }
-  return v;
-}
 
 const str = (ctx: MagicContext, flag: string) => {
   const v = ctx.args.flags[flag];
@@ -40,7 +31,7 @@ registry.save(model, name, {tag}).
   %save fm --tag baseline`,
   run: (ctx) => {
     const name = ctx.args._[0];
-    const model = amalgamation(ctx, name, '%save NAME [--tag T]');
+    const model = modelVariable(ctx, name, '%save NAME [--tag T]');
     return wrap('save', () => save(model, str(ctx, 'as') ?? name, { tag: str(ctx, 'tag'), registry: str(ctx, 'registry') }));
   },
 });
@@ -101,7 +92,7 @@ tf.loadLayersModel reads, with representation and output names in its metadata. 
 registry.exportTfjs(model, dir).`,
   run: async (ctx) => {
     const [name, dir] = ctx.args._;
-    const model = amalgamation(ctx, name, '%export NAME DIR');
+    const model = modelVariable(ctx, name, '%export NAME DIR');
     if (!dir) throw new UsageError('export', 'expects a folder: %export NAME DIR');
     const r = await exportTfjs(model, dir);
     console.log(`Wrote ${r.files.map((f) => `${dir}/${f}`).join(' and ')} (${(r.bytes / 1024).toFixed(1)} KiB of weights).`);

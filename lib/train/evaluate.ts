@@ -3,8 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Amalgamation } from '../model/amalgamation';
 import { DataOptions, resolveData, TrainData } from './data';
-import { evaluateResolved } from './fit';
-import { checkLoss, DEFAULT_METRIC } from './losses';
+import { evaluateResolved, plan } from './fit';
 
 export interface Evaluation {
   metrics: Record<string, Record<string, number>>;
@@ -15,8 +14,8 @@ export interface Evaluation {
 
 /** Evaluates heads (default: all with a tensor output) on data (default split 'test'). */
 export function evaluate(model: Amalgamation, data: TrainData, options: DataOptions & { heads?: string[]; batchSize?: number } = {}): Evaluation {
-  const heads = (options.heads ?? model.headNames).filter((h) => model.head(h).task !== 'retrieve');
-  const plans = heads.map((h) => ({ name: h, task: model.head(h).task, loss: checkLoss(h, model.head(h).task, model.head(h).loss), weight: 1, metric: DEFAULT_METRIC[model.head(h).task] }));
+  const plans = plan(model, { heads: options.heads });
+  const heads = plans.map((p) => p.name);
   const r = resolveData(model, data, heads, { ...options, split: options.split ?? 'test' });
   try {
     const metrics = evaluateResolved(model, r, plans, options.batchSize);

@@ -50,9 +50,9 @@ export interface FitResult {
   metrics: Record<string, Record<string, number>>;
 }
 
-interface HeadPlan { name: string; task: Task; loss: string; weight: number; metric?: string }
+export interface HeadPlan { name: string; task: Task; loss: string; weight: number; metric?: string }
 
-function plan(model: Amalgamation, options: FitOptions): HeadPlan[] {
+export function plan(model: Amalgamation, options: Pick<FitOptions, 'heads' | 'weights'>): HeadPlan[] {
   const names = options.heads ?? model.headNames;
   for (const h of names) model.head(h);
   for (const h of Object.keys(options.weights ?? {})) model.head(h);
@@ -251,12 +251,8 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
 
 /** Retrieve heads index (up to 10,000 of) the training rows' representations. */
 function indexRetrieval(model: Amalgamation, data: Resolved): void {
-  for (const [name, index] of model.retrieval) {
-    const n = Math.min(data.n, 10_000);
-    const x = data.x.slice(0, n);
-    const reps = model.predict(x, { outputs: index.from });
-    index.build(reps);
-    tf.dispose([x, ...Object.values(reps)]);
-    void name;
-  }
+  if (model.retrieval.size === 0) return;
+  const x = data.x.slice(0, Math.min(data.n, 10_000));
+  model.index(x);
+  x.dispose();
 }
