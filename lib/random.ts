@@ -41,3 +41,12 @@ export function derive(label: string): seedrandom.PRNG {
 export function nextSeed(): number {
   return Math.floor(generator() * 2 ** 31);
 }
+
+/** Fisher–Yates shuffle in place, drawing from `rng` (last position first, so a seed fixes the order). */
+export function shuffleInPlace<T extends { length: number; [i: number]: any }>(items: T, rng: () => number): T {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { derive } from '../random';
+import { derive, shuffleInPlace } from '../random';
 import { ColumnTable, isColumnTable } from './aq';
 import type { Dataset } from './datasets';
 import { DataError } from './errors';
@@ -40,7 +40,7 @@ export function batches(source: ColumnTable | Dataset, options: BatchOptions = {
   return tf.data.generator(function* () {
     const order = Int32Array.from(positions);
     if (options.shuffle) {
-      for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rng() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+      shuffleInPlace(order, rng);
     }
     for (let start = 0; start < order.length; start += size) {
       const t = toTensors(source, { ...tensorOptions, rows: order.subarray(start, start + size) });

@@ -6,7 +6,7 @@ import { currentSignal } from '../interrupt';
 import type { Amalgamation } from '../model/amalgamation';
 import type { Task } from '../model/config';
 import { ModelError } from '../model/errors';
-import { derive } from '../random';
+import { derive, shuffleInPlace } from '../random';
 import type { HistoryRecord } from '../viz/training';
 import { DataOptions, hashData, resolveData, Resolved, TrainData } from './data';
 import { checkLoss, DEFAULT_METRIC, headLoss, headMetric } from './losses';
@@ -100,7 +100,7 @@ const weighted = (plans: HeadPlan[], m: Record<string, Record<string, number>>) 
 function holdOut(n: number, fraction: number): { train: Int32Array; val: Int32Array } {
   const rng = derive('validation');
   const idx = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) { const j = Math.floor(rng() * (i + 1)); [idx[i], idx[j]] = [idx[j], idx[i]]; }
+  shuffleInPlace(idx, rng);
   const nVal = Math.round(n * fraction);
   return { train: idx.slice(0, n - nVal), val: idx.slice(n - nVal) };
 }
@@ -170,7 +170,7 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
     for (epoch = 0; epoch < epochs && stopped === 'completed'; epoch++) {
       lr = learningRate(options.schedule, baseLr, epoch, epochs, lr, stale);
       (optimizer as any).learningRate = lr;
-      if (options.shuffle ?? true) for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rng() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+      if (options.shuffle ?? true) shuffleInPlace(order, rng);
       const sums = Object.fromEntries(trained.map((p) => [p.name, { loss: 0, metric: 0 }]));
       const epochStart = Date.now();
       let seen = 0;
@@ -229,7 +229,7 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
       const note = valLogs ? `val ${trained.map((p) => `${p.name} ${valLogs[p.name].loss.toFixed(4)}`).join(' · ')}` : undefined;
       await progress.line({ epoch: epoch + 1, epochs, seen, total: train.n, samplesPerSec: rate, etaSec: (epochs - epoch - 1) * train.n / rate, lr, losses: Object.fromEntries(trained.map((p) => [p.name, trainLogs[p.name].loss])), note }, true);
       await progress.chart(history);
-      await options.onEpoch?.(epoch + 1, { ...Object.fromEntries(Object.entries(trainLogs).map(([h, m]) => [h, m])), ...(valLogs ? Object.fromEntries(Object.entries(valLogs).map(([h, m]) => [`val_${h}`, m])) : {}) });
+      await options.onEpoch?.(epoch + 1, { ...trainLogs, ...(valLogs ? Object.fromEntries(Object.entries(valLogs).map(([h, m]) => [`val_${h}`, m])) : {}) });
     }
     if (signal.aborted && stopped === 'completed') stopped = 'interrupted';
     // Best weights back in place: after early stopping, an interrupt, or a last epoch that was worse.

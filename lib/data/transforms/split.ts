@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { derive } from '../../random';
+import { derive, shuffleInPlace } from '../../random';
 import { ColumnTable, isColumnTable } from '../aq';
 import type { Dataset } from '../datasets';
 import { DataError, requireColumn } from '../errors';
@@ -36,10 +36,7 @@ export function splitIndices(n: number, options: SplitOptions & { strata?: Array
   const parts: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
   // Strata in first-seen order, so the random stream is consumed the same way every time.
   for (const rows of groups.values()) {
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [rows[i], rows[j]] = [rows[j], rows[i]];
-    }
+    shuffleInPlace(rows, rng);
     const exact = names.map((k) => (rows.length * fractions[k]) / total);
     const sizes = exact.map(Math.floor);
     let left = rows.length - sizes.reduce((a, b) => a + b, 0);
