@@ -2,7 +2,7 @@
 import tf from '@tensorflow/tfjs';
 import { amalgamate } from '../../dist/lib/model/index.js';
 import { loadDataset } from '../../dist/lib/data/datasets.js';
-import { selectBackend } from '../../dist/lib/backend.js';
+import { selectBackend } from '../../dist/lib/backend/index.js';
 import { seed } from '../../dist/lib/random.js';
 
 export { tf };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
-import { initWasm, setWasmThreads, wantedThreads, wasmThreads } from './kernels/threads';
-import { registerWasmKernels } from './kernels/wasm/index';
+import { initWasm, setWasmThreads, wantedThreads, wasmThreads } from './threads';
+import { registerWasmKernels } from './wasm/index';
 
 export { setWasmThreads, wasmThreads };
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import tf from '@tensorflow/tfjs';
-import { useBackend } from '../../dist/lib/backend.js';
+import { useBackend } from '../../dist/lib/backend/index.js';
 
 async function convGrads(backend, { strides, pad, dilations = [1, 1] }) {
   await useBackend(backend);

@@ -1,11 +1,11 @@
 // Backend selection with the native packages absent (as on this machine: no libtensorflow, no CUDA):
-// selection falls back to wasm and each unavailable backend says what to install. lib/backend.ts
+// selection falls back to wasm and each unavailable backend says what to install. lib/backend/index.ts
 // requires packages through `loader`, so the test can make a package absent, aliased or broken.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import tf from '@tensorflow/tfjs';
-import * as backend from '../../dist/lib/backend.js';
+import * as backend from '../../dist/lib/backend/index.js';
 
 const require = createRequire(import.meta.url);
 const real = backend.loader.require;

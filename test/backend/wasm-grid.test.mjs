@@ -1,4 +1,4 @@
-// Every kernel amalgam adds to or replaces on the wasm backend (lib/kernels/wasm/index.ts), checked
+// Every kernel amalgam adds to or replaces on the wasm backend (lib/backend/wasm/index.ts), checked
 // against the cpu backend over a grid of shapes, strides 1/2 and paddings same/valid, float32: forward
 // values and gradients (tf.grads of a weighted sum, so every output element's gradient differs).
 //
@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import tf from '@tensorflow/tfjs';
-import { useBackend } from '../../dist/lib/backend.js';
-import { WASM_KERNELS } from '../../dist/lib/kernels/wasm/index.js';
+import { useBackend } from '../../dist/lib/backend/index.js';
+import { WASM_KERNELS } from '../../dist/lib/backend/wasm/index.js';
 
 const TOL = 1e-4;
 
