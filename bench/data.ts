@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import seedrandom from 'seedrandom';
-import { aq, ColumnTable } from '../lib/data/aq';
+import { aq, type ColumnTable } from '../lib/data/aq';
 import { describe } from '../lib/data/describe';
 import { query, registerTable } from '../lib/data/duck';
 import { load } from '../lib/data/loaders/index';

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend, wasmThreads, BackendName } from '../lib/backend';
+import { useBackend, wasmThreads, type BackendName } from '../lib/backend';
 import { loadDataset } from '../lib/data/datasets';
 
 const ROOT = path.resolve(__dirname, '..', '..');

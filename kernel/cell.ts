@@ -4,7 +4,7 @@ import { display } from '../lib/display/output';
 import { UsageError } from '../lib/magics/args';
 import { getMagic, parseMagicArgs, unknownMagicError } from '../lib/magics/registry';
 import { CellError, headline } from './executor/errors';
-import { Executor, RunResult } from './executor/executor';
+import type { Executor, RunResult } from './executor/executor';
 import { splitCell } from './magics/split';
 import { helpText } from './magics/help';
 

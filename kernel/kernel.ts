@@ -10,7 +10,7 @@ import { handlers } from './handlers/index';
 import './magics/index';
 import { OutputQueue } from './output/queue';
 import { StreamCapture } from './output/streams';
-import { ConnectionInfo, Message } from './protocol/message';
+import type { ConnectionInfo, Message } from './protocol/message';
 import { KernelServer } from './protocol/server';
 
 export interface HistoryEntry { session: number; line: number; input: string }
@@ -88,7 +88,7 @@ export class Kernel {
     setCommTransport({ send: (type, content, metadata = {}, buffers = []) => this.publish(type, content, metadata, buffers) });
     setInputProvider(async (prompt, password) => {
       const request = this.parent;
-      if (!request || !request.content.allow_stdin) throw new Error('input(): this frontend does not accept input (allow_stdin is false)');
+      if (!request?.content.allow_stdin) throw new Error('input(): this frontend does not accept input (allow_stdin is false)');
       this.streams.flush();
       return this.server.requestInput(request, prompt, password);
     });

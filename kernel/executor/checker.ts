@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { quickInfo } from './introspection';
-import { Declaration, globalHeader, localHeader, mentionedNames, topLevelDeclarations } from './declarations';
+import { type Declaration, globalHeader, localHeader, mentionedNames, topLevelDeclarations } from './declarations';
 
 /** A diagnostic in cell coordinates (1-based line and column). */
 export interface CellDiagnostic {

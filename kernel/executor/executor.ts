@@ -5,11 +5,11 @@ import { InterruptedError } from '../../lib/interrupt';
 import { clearOutput, display } from '../../lib/display/output';
 import '../../lib/display/renderers';
 import { input, prompt } from '../../lib/input';
-import { Checker, CheckResult } from './checker';
-import { Declaration } from './declarations';
+import { Checker, type CheckResult } from './checker';
+import type { Declaration } from './declarations';
 import { CellError, codeFrame, headline } from './errors';
 import { loadModule, pick } from './modules';
-import { compileCell, CompiledCell, declaredNames } from './transform';
+import { compileCell, type CompiledCell, declaredNames } from './transform';
 
 export interface RunOptions {
   /** The name errors use for this code, e.g. `In[3]`. */
@@ -140,7 +140,7 @@ export class Executor implements Session {
     const traceback: string[] = [];
     for (const d of check.diagnostics) {
       traceback.push(headline('TypeScriptError', `${where(d)}: ${d.message} (TS${d.code})`));
-      traceback.push(...codeFrame(code, d.line, d.column).map((l) => l.replace(/(\s)(\d+) /, (m, sp, n) => `${sp}${String(+n + lineOffset).padStart(3)} `)));
+      traceback.push(...codeFrame(code, d.line, d.column).map((l) => l.replace(/(\s)(\d+) /, (_m, sp, n) => `${sp}${String(+n + lineOffset).padStart(3)} `)));
     }
     return new CellError('TypeScriptError', evalue, traceback);
   }

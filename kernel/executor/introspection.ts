@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { listMagics } from '../../lib/magics/registry';
-import { Checker } from './checker';
+import type { Checker } from './checker';
 
 /** Jupyter counts cursor positions in code points; JavaScript strings in UTF-16 units. */
 export function codePointToIndex(text: string, cursor: number): number {

@@ -39,7 +39,7 @@ export function decodeMappings(mappings: string): Segment[][] {
 /** Maps a 0-based generated position to the 0-based source position (nearest segment at or before it). */
 export function mapPosition(lines: Segment[][], line: number, col: number): { line: number; col: number } {
   const segs = lines[line];
-  if (!segs || !segs.length) return { line, col };
+  if (!segs?.length) return { line, col };
   let best = segs[0];
   for (const s of segs) if (s.col <= col) best = s; else break;
   return { line: best.srcLine, col: best.srcCol + Math.max(0, col - best.col) };

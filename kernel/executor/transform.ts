@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { bindingNames } from './declarations';
-import { decodeMappings, mapPosition, Segment } from './sourcemap';
+import { decodeMappings, mapPosition, type Segment } from './sourcemap';
 
 /**
  * Turns a cell's TypeScript into a script for the kernel's realm:

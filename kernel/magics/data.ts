@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { DISPLAY_SYMBOL, escapeHtml } from '../../lib/display/bundle';
 import { numberFlag, UsageError } from '../../lib/magics/args';
-import { MagicContext, registerMagic } from '../../lib/magics/registry';
+import { type MagicContext, registerMagic } from '../../lib/magics/registry';
 import { isColumnTable } from '../../lib/data/aq';
-import { Dataset, listDatasets, loadDataset } from '../../lib/data/datasets';
+import { type Dataset, listDatasets, loadDataset } from '../../lib/data/datasets';
 import { describe } from '../../lib/data/describe';
-import { FORMATS, Format, load, loadInfo } from '../../lib/data/loaders/index';
+import { FORMATS, type Format, load, loadInfo } from '../../lib/data/loaders/index';
 import { arqueroGrid, danfoGrid, gridHtml, gridText, isDanfo, shapeText } from '../../lib/data/render';
 import { referencedNames, sql } from '../../lib/data/sql';
 

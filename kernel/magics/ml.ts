@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { escapeHtml, html } from '../../lib/display/bundle';
-import { activeBackend, BackendName, backendStatus, selectBackend, useBackend, BACKENDS } from '../../lib/backend';
+import { activeBackend, type BackendName, backendStatus, selectBackend, useBackend, BACKENDS } from '../../lib/backend';
 import { UsageError } from '../../lib/magics/args';
 import { registerMagic } from '../../lib/magics/registry';
 import { seed } from '../../lib/random';

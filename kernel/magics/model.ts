@@ -3,12 +3,12 @@
 import { escapeHtml } from '../../lib/display/bundle';
 import { loadDataset } from '../../lib/data/datasets';
 import { numberFlag, UsageError } from '../../lib/magics/args';
-import { MagicContext, registerMagic } from '../../lib/magics/registry';
+import { type MagicContext, registerMagic } from '../../lib/magics/registry';
 import { Amalgamation } from '../../lib/model/amalgamation';
 import { evaluate } from '../../lib/train/evaluate';
-import { fit, FitOptions } from '../../lib/train/fit';
+import { fit, type FitOptions } from '../../lib/train/fit';
 import type { TrainData } from '../../lib/train/data';
-import { Schedule } from '../../lib/train/schedule';
+import type { Schedule } from '../../lib/train/schedule';
 import { confusionMatrix } from '../../lib/viz/confusion';
 import { display } from '../../lib/display/output';
 import { InterruptedError } from '../../lib/interrupt';

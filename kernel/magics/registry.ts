@@ -1,8 +1,8 @@
 // %save, %versions, %checkout, %diff, %export: thin parsers over lib/registry.
 import { UsageError } from '../../lib/magics/args';
-import { MagicContext, registerMagic } from '../../lib/magics/registry';
+import { type MagicContext, registerMagic } from '../../lib/magics/registry';
 import { modelVariable } from './model';
-import { Amalgamation } from '../../lib/model/amalgamation';
+import type { Amalgamation } from '../../lib/model/amalgamation';
 import { amalgamate } from '../../lib/model/index';
 import { exportTfjs } from '../../lib/registry/export';
 import { diff, load, save, versions } from '../../lib/registry/versioning';

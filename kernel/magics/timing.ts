@@ -1,5 +1,5 @@
 import { UsageError, numberFlag } from '../../lib/magics/args';
-import { registerMagic, Session } from '../../lib/magics/registry';
+import { registerMagic, type Session } from '../../lib/magics/registry';
 
 /** Formats seconds the way IPython does: 3 significant digits in s, ms, µs or ns. */
 export function formatTime(seconds: number): string {

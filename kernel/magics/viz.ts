@@ -1,9 +1,9 @@
 // %plot and %latent: thin parsers over lib/viz (viz.plot, viz.latent), which cells can call directly.
 import { numberFlag, UsageError } from '../../lib/magics/args';
-import { MagicContext, registerMagic } from '../../lib/magics/registry';
-import { COLOR_BY, latent, LatentData, LatentModel, REPRESENTATIONS } from '../../lib/viz/latent';
-import { plot, PLOT_KINDS, PlotKind } from '../../lib/viz/plot';
-import { METHODS, ProjectionMethod } from '../../lib/viz/project';
+import { type MagicContext, registerMagic } from '../../lib/magics/registry';
+import { COLOR_BY, latent, type LatentData, type LatentModel, REPRESENTATIONS } from '../../lib/viz/latent';
+import { plot, PLOT_KINDS, type PlotKind } from '../../lib/viz/plot';
+import { METHODS, type ProjectionMethod } from '../../lib/viz/project';
 import { isTableLike } from '../../lib/viz/table';
 
 /** A session variable, or a usage error listing what the session holds. */

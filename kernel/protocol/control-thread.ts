@@ -9,7 +9,7 @@ import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { SendQueue } from './send-queue';
-import { BadSignatureError, ConnectionInfo, encodeFrames, Header, Message, newHeader, parseFrames, Signer } from './message';
+import { BadSignatureError, type ConnectionInfo, encodeFrames, type Header, type Message, newHeader, parseFrames, Signer } from './message';
 
 export type ToControl =
   | { type: 'iopub'; frames: Buffer[] }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { SendQueue } from './send-queue';
-import { BadSignatureError, ConnectionInfo, encodeFrames, Header, Message, newHeader, parseFrames, Signer } from './message';
+import { BadSignatureError, type ConnectionInfo, encodeFrames, type Header, type Message, newHeader, parseFrames, Signer } from './message';
 import type { FromControl, ToControl } from './control-thread';
 
 export type ShellHandler = (msg: Message) => Promise<void>;

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { derive, shuffleInPlace } from '../random';
-import { ColumnTable, isColumnTable } from './aq';
+import { type ColumnTable, isColumnTable } from './aq';
 import type { Dataset } from './datasets';
 import { DataError } from './errors';
-import { toTensors, ToTensorsOptions } from './tensors';
+import { toTensors, type ToTensorsOptions } from './tensors';
 import { columnArray } from './table';
 
 export interface BatchOptions extends Omit<ToTensorsOptions, 'rows'> {

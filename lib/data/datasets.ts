@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { closest } from '../magics/registry';
-import { aq, ColumnTable } from './aq';
+import { aq, type ColumnTable } from './aq';
 import { DataError } from './errors';
 import { packageRoot, readVerified } from './files';
 import { parseIdx } from './loaders/idx';

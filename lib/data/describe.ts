@@ -1,6 +1,6 @@
-import { DISPLAY_SYMBOL, escapeHtml, MimeBundle } from '../display/bundle';
+import { DISPLAY_SYMBOL, escapeHtml, type MimeBundle } from '../display/bundle';
 import { VEGALITE_SCHEMA } from '../display/vegalite';
-import { ColumnTable, isColumnTable } from './aq';
+import { type ColumnTable, isColumnTable } from './aq';
 import { DataError } from './errors';
 import { fromDanfo } from './interop';
 import { formatCell, isDanfo } from './render';
@@ -47,7 +47,7 @@ function select(xs: Float64Array, n: number, k: number): number {
     const mid = (lo + hi) >> 1;
     // median of three as pivot
     const a = xs[lo], b = xs[mid], c = xs[hi];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    const pivot = a < b ? (b < c ? b : Math.max(a , c)) : (a < c ? a : Math.max(b , c));
     let i = lo, j = hi;
     while (i <= j) {
       while (xs[i] < pivot) i++;

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBMaterializedResult, DuckDBType } from '@duckdb/node-api';
-import { aq, ColumnTable } from './aq';
+import { aq, type ColumnTable } from './aq';
 import { columnArray } from './table';
 
 type Duck = typeof import('@duckdb/node-api');

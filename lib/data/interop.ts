@@ -1,7 +1,7 @@
 // danfo <-> arquero. Both directions hand over whole column arrays: danfo keeps a column-major copy
 // of its data (getColumnData), arquero takes column arrays as they are. danfo itself stores rows, so
 // building a DataFrame transposes once inside danfo; no row objects are created here.
-import { aq, ColumnTable } from './aq';
+import { aq, type ColumnTable } from './aq';
 import { DataError } from './errors';
 import { isDanfo } from './render';
 import { columnArray } from './table';

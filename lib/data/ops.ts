@@ -1,7 +1,7 @@
 // Two hot relational operations with typed-array kernels, chosen over arquero and DuckDB from
 // bench/data.ts (see README): group-by aggregation on one key and an equi-join on one key. Anything
 // else (several keys, other aggregates) goes to arquero, which these match in results.
-import { aq, ColumnTable } from './aq';
+import { aq, type ColumnTable } from './aq';
 import { DataError, requireColumn } from './errors';
 import { columnArray } from './table';
 

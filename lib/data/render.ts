@@ -1,6 +1,6 @@
-import { escapeHtml, MimeBundle } from '../display/bundle';
+import { escapeHtml, type MimeBundle } from '../display/bundle';
 import { registerRenderer } from '../display/registry';
-import { ColumnTable, isColumnTable } from './aq';
+import { type ColumnTable, isColumnTable } from './aq';
 import { columnType } from './table';
 
 /** A table as the renderer sees it: counts, names, types and random access to cells. */

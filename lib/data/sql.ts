@@ -1,4 +1,4 @@
-import { ColumnTable, isColumnTable } from './aq';
+import { type ColumnTable, isColumnTable } from './aq';
 import { connection, query, registerTable } from './duck';
 import { DataError } from './errors';
 import { fromDanfo } from './interop';

@@ -1,4 +1,4 @@
-import { ColumnTable } from './aq';
+import type { ColumnTable } from './aq';
 import { requireColumn } from './errors';
 
 /** The rows of `table` at `indices` (positions in the table's current order), as a new table. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ColumnTable, isColumnTable } from './aq';
+import { type ColumnTable, isColumnTable } from './aq';
 import type { Dataset } from './datasets';
 import { DataError, requireColumn } from './errors';
 import { columnArray, takeRows } from './table';

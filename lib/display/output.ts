@@ -1,4 +1,4 @@
-import { MimeBundle } from './bundle';
+import type { MimeBundle } from './bundle';
 import { toMimeBundle } from './registry';
 
 export interface DisplayOptions {

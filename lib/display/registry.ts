@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { DISPLAY_SYMBOL, isDisplayable, MimeBundle } from './bundle';
+import { DISPLAY_SYMBOL, isDisplayable, type MimeBundle } from './bundle';
 
 /**
  * Renderers for values that do not render themselves (foreign classes: tf.Tensor, arquero tables,

@@ -1,5 +1,5 @@
 import type { DisplayOptions } from '../display/output';
-import { ParsedArgs, parseArgs, UsageError } from './args';
+import { type ParsedArgs, parseArgs, UsageError } from './args';
 
 /** What a magic can reach: its arguments, the user's namespace, displays, the cell's interrupt signal. */
 export interface MagicContext {

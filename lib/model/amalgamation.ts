@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ComponentSnapshot, NamedWeight, Versionable } from '../registry/types';
 import { applyBlocks } from './blocks';
-import { AmalgamConfig, HeadConfig, REPRESENTATION_NAMES } from './config';
+import { type AmalgamConfig, type HeadConfig, REPRESENTATION_NAMES } from './config';
 import { ModelError } from './errors';
 import { orderHeads, sourcesOf } from './graph';
 import { buildHead } from './heads';
@@ -67,7 +67,7 @@ export class Amalgamation implements Versionable {
 
   private buildRepresentations(bottom: Sym): void {
     const r = this.config.representations;
-    let x = bottom.shape.length > 2 ? tf.layers.flatten({ name: 'bottom/flatten' }).apply(bottom) as Sym : bottom;
+    const x = bottom.shape.length > 2 ? tf.layers.flatten({ name: 'bottom/flatten' }).apply(bottom) as Sym : bottom;
     const high = tf.layers.dense({ name: 'latent_high', units: r.latent_high?.units ?? 256, activation: (r.latent_high?.activation ?? 'relu') as any }).apply(x) as Sym;
     const low = tf.layers.dense({ name: 'latent_low', units: r.latent_low?.units ?? 32, activation: (r.latent_low?.activation ?? 'linear') as any }).apply(high) as Sym;
     const logits = tf.layers.dense({ name: 'logits', units: r.logits.units, activation: 'linear' }).apply(low) as Sym;

@@ -1,6 +1,6 @@
 // How an amalgamation shows itself: a diagram (input → bottom → representations → heads, with the
 // combinations) and a per-component table of parameters, frozen or trainable, and output shapes.
-import { DISPLAY_SYMBOL, escapeHtml, MimeBundle } from '../display/bundle';
+import { DISPLAY_SYMBOL, escapeHtml, type MimeBundle } from '../display/bundle';
 import type { Amalgamation } from './amalgamation';
 import { REPRESENTATION_NAMES } from './config';
 

@@ -1,6 +1,6 @@
 // The head graph: which representation or head each head reads, checked before any layer is built.
 import { closest } from '../magics/registry';
-import { HeadConfig, REPRESENTATION_NAMES, TASKS } from './config';
+import { type HeadConfig, REPRESENTATION_NAMES, TASKS } from './config';
 import { ModelError } from './errors';
 
 export const sourcesOf = (head: HeadConfig): string[] => (Array.isArray(head.from) ? head.from : [head.from]);

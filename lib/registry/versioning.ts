@@ -4,10 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../data/files';
 import { Pipeline } from '../data/transforms/pipeline';
-import { RegistryError } from './errors';
 import { canonicalJson } from './hash';
 import { diffView, saveView, versionsView } from './render';
-import { checkName, RegistryStore, VersionManifest } from './store';
+import { checkName, RegistryStore, type VersionManifest } from './store';
 import type { FromConfig, Versionable } from './types';
 
 export interface RegistryOptions {

@@ -2,7 +2,7 @@
 // matrix needs (true and predicted classes) for classify heads.
 import * as tf from '@tensorflow/tfjs';
 import type { Amalgamation } from '../model/amalgamation';
-import { DataOptions, resolveData, TrainData } from './data';
+import { type DataOptions, resolveData, type TrainData } from './data';
 import { evaluateResolved, plan } from './fit';
 
 export interface Evaluation {

@@ -8,10 +8,10 @@ import type { Task } from '../model/config';
 import { ModelError } from '../model/errors';
 import { derive, shuffleInPlace } from '../random';
 import type { HistoryRecord } from '../viz/training';
-import { DataOptions, hashData, resolveData, Resolved, TrainData } from './data';
+import { type DataOptions, hashData, resolveData, type Resolved, type TrainData } from './data';
 import { checkLoss, DEFAULT_METRIC, headLoss, headMetric } from './losses';
 import { Progress } from './progress';
-import { learningRate, Schedule } from './schedule';
+import { learningRate, type Schedule } from './schedule';
 
 export interface FitOptions extends DataOptions {
   epochs?: number;
@@ -233,7 +233,7 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
     }
     if (signal.aborted && stopped === 'completed') stopped = 'interrupted';
     // Best weights back in place: after early stopping, an interrupt, or a last epoch that was worse.
-    if (best && best.weights.length && (options.restoreBest ?? true) && (stopped === 'interrupted' || best.epoch !== completed)) {
+    if (best?.weights.length && (options.restoreBest ?? true) && (stopped === 'interrupted' || best.epoch !== completed)) {
       model.model.weights.forEach((w, i) => w.write(best!.weights[i]));
       if (val) metrics = evaluateResolved(model, val, plans);
     }

@@ -1,7 +1,7 @@
 // Live feedback during fit: one progress line updated in place, and a loss chart redrawn each epoch.
 import { escapeHtml } from '../display/bundle';
 import { display, displayUpdatesInPlace } from '../display/output';
-import { trainingCurves, HistoryRecord } from '../viz/training';
+import { trainingCurves, type HistoryRecord } from '../viz/training';
 
 let runs = 0;
 

@@ -1,8 +1,8 @@
 // Bar chart: counts per category (y omitted) or a summed y per category, aggregated in the kernel.
 import { colorEncoding } from './fieldtype';
-import { ChartOptions } from './scatter';
-import { vlSpec, VegaLiteSpec, withNote } from './spec';
-import { compact, fmt, requireColumns, TableLike, toRows } from './table';
+import type { ChartOptions } from './scatter';
+import { vlSpec, type VegaLiteSpec, withNote } from './spec';
+import { compact, fmt, requireColumns, type TableLike, toRows } from './table';
 
 export interface BarOptions extends ChartOptions {
   /** How y is aggregated per category (default 'sum'; count when y is omitted). */

@@ -1,5 +1,5 @@
 // Confusion matrix with per-class precision and recall, for any classify head.
-import { vlSpec, VegaLiteSpec } from './spec';
+import { vlSpec, type VegaLiteSpec } from './spec';
 import { compact } from './table';
 
 export interface ConfusionOptions {

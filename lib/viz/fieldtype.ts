@@ -1,5 +1,5 @@
 // Vega-Lite field types inferred from the data, so builders need only column names.
-import { Row } from './table';
+import type { Row } from './table';
 
 export type FieldType = 'quantitative' | 'nominal' | 'temporal' | 'ordinal';
 

@@ -1,9 +1,9 @@
 // Heatmap: a 2-D histogram of two numeric columns, or the mean of a value per pair of categories.
 import { inferType } from './fieldtype';
 import { niceBins } from './histogram';
-import { ChartOptions } from './scatter';
-import { vlSpec, VegaLiteSpec } from './spec';
-import { compact, fmt, requireColumns, TableLike, toRows } from './table';
+import type { ChartOptions } from './scatter';
+import { vlSpec, type VegaLiteSpec } from './spec';
+import { compact, fmt, requireColumns, type TableLike, toRows } from './table';
 
 export interface HeatmapOptions extends Omit<ChartOptions, 'maxRows' | 'color'> {
   /** A numeric column averaged per cell (default: counts). */

@@ -1,7 +1,7 @@
 // Histogram binned in the kernel: the payload is the bins, whatever the number of rows.
-import { ChartOptions } from './scatter';
-import { vlSpec, VegaLiteSpec } from './spec';
-import { compact, fmt, requireColumns, TableLike, toRows } from './table';
+import type { ChartOptions } from './scatter';
+import { vlSpec, type VegaLiteSpec } from './spec';
+import { compact, fmt, requireColumns, type TableLike, toRows } from './table';
 
 export interface HistogramOptions extends Omit<ChartOptions, 'maxRows' | 'tooltip'> {
   bins?: number;

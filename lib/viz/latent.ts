@@ -1,12 +1,12 @@
 // Latent spaces: project a model's representations of N (stratified) samples to 2-D and show them
 // side by side, coloured by label / prediction / correctness, with linked brushing and image tooltips.
 import * as tf from '@tensorflow/tfjs';
-import { Matrix, toMatrix } from './matrix';
-import { project, ProjectionMethod, Projection } from './project';
+import { type Matrix, toMatrix } from './matrix';
+import { project, type ProjectionMethod, type Projection } from './project';
 import { stratifiedSample } from './sample';
-import { vlSpec, VegaLiteSpec } from './spec';
-import { columnNames, compact, fmt, TableLike, toRows } from './table';
-import { ImageBatch, thumbnails } from './thumbnails';
+import { vlSpec, type VegaLiteSpec } from './spec';
+import { columnNames, compact, fmt, type TableLike, toRows } from './table';
+import { type ImageBatch, thumbnails } from './thumbnails';
 import { trustworthiness } from './trustworthiness';
 
 export const REPRESENTATIONS = ['latent_high', 'latent_low', 'logits', 'probs'] as const;
@@ -73,7 +73,7 @@ function labelsOf(data: LatentData, options: LatentOptions, rows: Record<string,
   if (options.labels) return options.labels;
   if (data.label && typeof data.label !== 'string') return data.label;
   const column = typeof data.label === 'string' ? data.label : 'label';
-  return rows && rows.length && column in rows[0] ? rows.map((r) => r[column]) : undefined;
+  return rows?.length && column in rows[0] ? rows.map((r) => r[column]) : undefined;
 }
 
 function inputsAt(data: LatentData, options: LatentOptions, indices: number[]): tf.Tensor {

@@ -1,8 +1,8 @@
 // Line chart of y over x (one line per colour group); long series are thinned evenly with a note.
 import { colorEncoding, inferType } from './fieldtype';
-import { ChartOptions, DEFAULT_MAX_ROWS } from './scatter';
-import { vlSpec, VegaLiteSpec, withNote } from './spec';
-import { compactRow, fmt, requireColumns, Row, TableLike, toRows } from './table';
+import { type ChartOptions, DEFAULT_MAX_ROWS } from './scatter';
+import { vlSpec, type VegaLiteSpec, withNote } from './spec';
+import { compactRow, fmt, requireColumns, type Row, type TableLike, toRows } from './table';
 
 export function line(table: TableLike, x: string, y: string, options: ChartOptions = {}): VegaLiteSpec {
   requireColumns(table, [x, y, options.color], 'line');

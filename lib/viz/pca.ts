@@ -1,7 +1,7 @@
 // PCA on tfjs: randomized subspace iteration (Halko et al., as scikit-learn's default solver for this shape).
 import * as tf from '@tensorflow/tfjs';
 import { derive } from '../random';
-import { Matrix, toMatrix } from './matrix';
+import { type Matrix, toMatrix } from './matrix';
 
 export interface PcaResult {
   /** n × components, row-major. */

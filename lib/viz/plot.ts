@@ -3,9 +3,9 @@ import { bar } from './bar';
 import { heatmap } from './heatmap';
 import { histogram } from './histogram';
 import { line } from './line';
-import { ChartOptions, scatter } from './scatter';
-import { VegaLiteSpec } from './spec';
-import { TableLike } from './table';
+import { type ChartOptions, scatter } from './scatter';
+import type { VegaLiteSpec } from './spec';
+import type { TableLike } from './table';
 
 export const PLOT_KINDS = ['scatter', 'line', 'bar', 'histogram', 'heatmap'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];

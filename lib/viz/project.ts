@@ -1,5 +1,5 @@
 // One call for every projection method, so latent views and the benchmark use the same code.
-import { Matrix, toMatrix } from './matrix';
+import { type Matrix, toMatrix } from './matrix';
 import { pca } from './pca';
 import { tsne } from './tsne';
 import { umap } from './umap';

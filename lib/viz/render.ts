@@ -1,5 +1,5 @@
 // Rendering a spec to a notebook bundle within a byte budget (vegalite JSON + SVG + text < 1 MB).
-import { MimeBundle } from '../display/bundle';
+import type { MimeBundle } from '../display/bundle';
 import { VEGALITE_MIME, vegaLiteToSvg } from '../display/vegalite';
 import { sampleIndices } from './table';
 import { withNote } from './spec';

@@ -1,5 +1,5 @@
 // Shared shape of the specs viz builders return: plain Vega-Lite v5 objects that also render themselves.
-import { DISPLAY_SYMBOL, MimeBundle } from '../display/bundle';
+import { DISPLAY_SYMBOL, type MimeBundle } from '../display/bundle';
 import { VEGALITE_SCHEMA } from '../display/vegalite';
 // render.ts imports withNote from here; the cycle is safe because both are used only at call time.
 import { budgetedBundle } from './render';

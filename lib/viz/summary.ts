@@ -1,6 +1,6 @@
 // Per-head summary table: the last epoch's metrics for train and validation, and the best validation epoch.
-import { DISPLAY_SYMBOL, escapeHtml, MimeBundle } from '../display/bundle';
-import { HistoryRecord } from './training';
+import { DISPLAY_SYMBOL, escapeHtml, type MimeBundle } from '../display/bundle';
+import type { HistoryRecord } from './training';
 
 export interface HeadSummaryRow {
   head: string;

@@ -1,5 +1,5 @@
 // Training curves: loss and metrics per head, train vs validation, one small multiple per (head, metric).
-import { vlSpec, VegaLiteSpec } from './spec';
+import { vlSpec, type VegaLiteSpec } from './spec';
 
 /** One tidy history record, as the training loop emits them. */
 export interface HistoryRecord {

@@ -1,6 +1,6 @@
 // Trustworthiness (Venna & Kaski): how far the layout's neighbours are from being true neighbours.
 // Same definition as sklearn.manifold.trustworthiness; one function scores every method alike.
-import { distancesFrom, knn, Matrix, takeRows, toMatrix } from './matrix';
+import { distancesFrom, knn, type Matrix, takeRows, toMatrix } from './matrix';
 import { sampleIndices } from './table';
 
 /**

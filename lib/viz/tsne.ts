@@ -2,7 +2,7 @@
 // (tsne-js: 96 s for 2,000 points). Sparse input affinities from 3·perplexity exact neighbours,
 // quadtree repulsion with theta 0.5, PCA initialization, schedule and gains as scikit-learn's.
 import { derive } from '../random';
-import { knn, Matrix, toMatrix } from './matrix';
+import { knn, type Matrix, toMatrix } from './matrix';
 import { pca } from './pca';
 
 export interface TsneOptions {

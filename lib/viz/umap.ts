@@ -2,7 +2,7 @@
 // fed exact neighbours from a typed-array brute force, which beats umap-js's own NN-descent here.
 import { UMAP } from 'umap-js';
 import { derive } from '../random';
-import { knn, Matrix, toMatrix } from './matrix';
+import { knn, type Matrix, toMatrix } from './matrix';
 import { fastRandom } from './rng';
 
 // exp(b·ln x) is twice as fast as Math.pow in V8 and equal to it within 1e-15 relative here.
@@ -63,7 +63,7 @@ async function optimizeLayout(y: Float64Array, s: LayoutState, nEpochs: number, 
   const epsNeg = eps.map((e) => e / negRate);
   const nextSample = Float64Array.from(eps);
   const nextNeg = Float64Array.from(epsNeg);
-  const clip = (v: number) => (v > 4 ? 4 : v < -4 ? -4 : v);
+  const clip = (v: number) => (v > 4 ? 4 : Math.max(v , -4));
   let alpha = s.initialAlpha;
   for (let n = 0; n < nEpochs; n++) {
     if (n % 25 === 0) {

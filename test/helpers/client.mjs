@@ -58,7 +58,7 @@ export class KernelClient {
         c.info = await c.request('shell', 'kernel_info_request', {}, { timeout: 1000 });
         await c.waitFor(() => c.iopubMessages.some((m) => m.parent_header.msg_id === c.info.parent_header.msg_id), 300, 'iopub');
         break;
-      } catch (e) {
+      } catch (_e) {
         if (i > 60 || c.proc.exitCode !== null || c.proc.signalCode !== null) {
           // Leave nothing open: a failed start must not keep the test process alive.
           c.proc.kill('SIGKILL');

@@ -1,7 +1,7 @@
 // Wire-protocol behaviour against a real `amalgam kernel` process over ZeroMQ.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { KernelClient, resultText, streamText } from '../helpers/client.mjs';
+import { KernelClient, resultText, } from '../helpers/client.mjs';
 
 let k;
 before(async () => { k = await KernelClient.start(); });

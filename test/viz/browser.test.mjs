@@ -65,7 +65,7 @@ test('latent scatter in Chromium: points render, tooltip on hover, nothing fetch
     await points.nth(7).hover({ force: true });
     const tooltip = tab.locator('#vg-tooltip-element');
     await tooltip.waitFor({ state: 'visible', timeout: 10_000 });
-    const text = await tooltip.innerText();
+    const text = await tooltip.textContent();
     assert.match(text, /label/);
     assert.match(text, /prediction/);
     assert.match(text, /confidence/);

@@ -1,8 +1,8 @@
 import { backend_util } from '@tensorflow/tfjs';
-import { concat, free, Info, KernelFn, pad, reshape, run, slice, stridedWindow, transpose } from './util';
+import { concat, free, type Info, type KernelFn, pad, reshape, run, slice, stridedWindow, transpose } from './util';
 
 /** Up to this many patch rows (kh·kw·C) the transposed-patches kernel is used (measured, see bench/train). */
-export let PATCH_ROWS = Number(process.env.AMALGAM_PATCH_ROWS ?? 64);
+export const PATCH_ROWS = Number(process.env.AMALGAM_PATCH_ROWS ?? 64);
 
 const nchwToNhwc = [0, 2, 3, 1], nhwcToNchw = [0, 3, 1, 2];
 
@@ -16,7 +16,7 @@ const nchwToNhwc = [0, 2, 3, 1], nhwcToNchw = [0, 3, 1, 2];
  */
 export function conv2DBackpropFilter(args: Parameters<KernelFn>[0]): Info {
   const { inputs, backend, attrs = {} } = args;
-  let { x, dy } = inputs as { x: Info; dy: Info };
+  const { x, dy } = inputs as { x: Info; dy: Info };
   const { strides, pad: padding, dataFormat = 'NHWC', dilations = 1, dimRoundingMode, filterShape } = attrs;
   const nchw = dataFormat === 'NCHW';
   const c = backend_util.computeConv2DInfo((nchw ? [x.shape[0], x.shape[2], x.shape[3], x.shape[1]] : x.shape) as any,

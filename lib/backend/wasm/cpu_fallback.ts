@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Info, KernelFn } from './util';
+import type { Info, KernelFn } from './util';
 
 /**
  * Kernels no model block hits on its hot path (Einsum, UnsortedSegmentSum, ...): run the cpu

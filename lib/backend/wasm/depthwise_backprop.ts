@@ -1,6 +1,6 @@
 import { backend_util } from '@tensorflow/tfjs';
 import { dilateAndPad } from './conv2d_backprop';
-import { concat, free, Info, KernelFn, pad, reshape, run, stridedWindow } from './util';
+import { concat, free, type Info, type KernelFn, pad, reshape, run, stridedWindow } from './util';
 
 /**
  * DepthwiseConv2dNativeBackpropFilter: per filter tap, the strided input window times dy summed

@@ -1,4 +1,4 @@
-import { Info, KernelFn, original } from './util';
+import { type Info, type KernelFn, original } from './util';
 
 /**
  * Identity shares the input's buffer through the backend's reference count, as the cpu backend and

@@ -6,7 +6,7 @@ import { batchMatMul } from './matmul';
 import { identity } from './identity';
 import { maxPoolGrad } from './pool';
 import { sum } from './reduce';
-import { KernelFn, replaceKernel } from './util';
+import { type KernelFn, replaceKernel } from './util';
 
 /** What we register, and how: `added` where wasm had none, `replaced` where its kernel was slow. */
 export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy'; fn: KernelFn }[] = [

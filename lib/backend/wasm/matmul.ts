@@ -1,5 +1,5 @@
 import { backend_util, util } from '@tensorflow/tfjs';
-import { free, Info, KernelFn, original, reshape, slice, concat, transpose } from './util';
+import { free, type Info, type KernelFn, original, reshape, slice, concat, transpose } from './util';
 
 /**
  * BatchMatMul. The wasm kernel uses XNNPACK (SIMD, threaded) only for an untransposed pair with

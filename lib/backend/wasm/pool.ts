@@ -1,5 +1,5 @@
 import { backend_util } from '@tensorflow/tfjs';
-import { Info, KernelFn, original } from './util';
+import { type Info, type KernelFn, original } from './util';
 
 /**
  * MaxPoolGrad in JavaScript straight on the wasm heap. The wasm kernel walks one channel at a time

@@ -1,4 +1,4 @@
-import { Info, KernelFn, original } from './util';
+import { type Info, type KernelFn, original } from './util';
 
 /**
  * Sum over leading axes (the bias gradient of every conv and dense layer: [N,H,W,C] -> [C]). The

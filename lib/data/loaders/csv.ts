@@ -2,7 +2,7 @@
 // fromCSV and pandas on 1M rows, see bench/data.ts), infers types, and records malformed rows with
 // their line numbers, which become our errors (or are skipped and counted with skipBad).
 import { query } from '../duck';
-import { ColumnTable } from '../aq';
+import type { ColumnTable } from '../aq';
 import { DataError } from '../errors';
 
 export interface CsvOptions {

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { aq, ColumnTable } from '../aq';
+import { aq, type ColumnTable } from '../aq';
 import { DataError } from '../errors';
 import { toDanfo } from '../interop';
-import { readCsv, CsvOptions } from './csv';
-import { IdxArray, parseIdx } from './idx';
+import { readCsv, type CsvOptions } from './csv';
+import { type IdxArray, parseIdx } from './idx';
 
 export type Format = 'csv' | 'tsv' | 'json' | 'ndjson' | 'arrow' | 'parquet' | 'idx';
 export const FORMATS: Format[] = ['csv', 'tsv', 'json', 'ndjson', 'arrow', 'parquet', 'idx'];

@@ -1,8 +1,8 @@
 // A fitted transform pipeline is plain JSON: every step is its spec plus what fitting learned
 // (means, classes, fill values). It travels with a trained model (registry, serving) and
 // `apply` repeats exactly the same transforms; `hash()` identifies it.
-import { DISPLAY_SYMBOL, escapeHtml, MimeBundle } from '../../display/bundle';
-import { aq, ColumnTable, isColumnTable } from '../aq';
+import { DISPLAY_SYMBOL, escapeHtml, type MimeBundle } from '../../display/bundle';
+import { aq, type ColumnTable, isColumnTable } from '../aq';
 import type { Dataset } from '../datasets';
 import { DataError, requireColumn } from '../errors';
 import { sha256 } from '../files';

@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { derive, shuffleInPlace } from '../../random';
-import { ColumnTable, isColumnTable } from '../aq';
+import { type ColumnTable, isColumnTable } from '../aq';
 import type { Dataset } from '../datasets';
 import { DataError, requireColumn } from '../errors';
 import { columnArray, takeRows } from '../table';
