@@ -12,10 +12,23 @@ import { installKernelspec } from '../kernel/cli/install';
 const ROOT = path.resolve(__dirname, '..', '..');
 const PY = '/usr/bin/python3';
 
-interface Result { kernel: string; startup_s: number; setup_s: number; p50_ms: number; p90_ms: number; first_quarter_p50_ms: number; last_quarter_p50_ms: number; cells: number }
+interface Result {
+  kernel: string;
+  startup_s: number;
+  setup_s: number;
+  p50_ms: number;
+  p90_ms: number;
+  first_quarter_p50_ms: number;
+  last_quarter_p50_ms: number;
+  cells: number;
+}
 
 function measure(kernel: string, setup: string, small: string, n: number, env: NodeJS.ProcessEnv): Result {
-  const out = execFileSync(PY, [path.join(ROOT, 'bench', 'py', 'kernel_roundtrip.py'), kernel, setup, small, String(n)], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(
+    PY,
+    [path.join(ROOT, 'bench', 'py', 'kernel_roundtrip.py'), kernel, setup, small, String(n)],
+    { env, encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -24,8 +37,13 @@ export async function main(args: string[]): Promise<void> {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'amalgam-bench-'));
   installKernelspec({ prefix });
   const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter') };
-  const ts = measure('amalgam', "import * as tf from '@tensorflow/tfjs'\nimport * as aq from 'arquero'\nimport * as dfd from 'danfojs-node'\nconst x: number = 1",
-    'x + {i}', n, env);
+  const ts = measure(
+    'amalgam',
+    "import * as tf from '@tensorflow/tfjs'\nimport * as aq from 'arquero'\nimport * as dfd from 'danfojs-node'\nconst x: number = 1",
+    'x + {i}',
+    n,
+    env,
+  );
   const py = measure('python3', 'import pandas as pd\nimport numpy as np\nx = 1', 'x + {i}', n, env);
   const rows = [
     ['start-up (s)', ts.startup_s, py.startup_s],
@@ -37,9 +55,28 @@ export async function main(args: string[]): Promise<void> {
   ] as const;
   console.log(`Kernel round trip, ${n} cells each, same harness, same run (ratio = amalgam / IPython; < 1 is faster)`);
   console.log(`${'measure'.padEnd(48)}${'amalgam'.padStart(10)}${'IPython'.padStart(10)}${'ratio'.padStart(8)}`);
-  for (const [label, a, b] of rows) console.log(`${label.padEnd(48)}${a.toFixed(2).padStart(10)}${b.toFixed(2).padStart(10)}${(a / b).toFixed(2).padStart(8)}`);
-  console.log("Deno's kernel (no type-checking), measured on this machine class by the issue author: 3.1 ms p50; tslab 82.5 ms.");
+  for (const [label, a, b] of rows)
+    console.log(
+      `${label.padEnd(48)}${a.toFixed(2).padStart(10)}${b.toFixed(2).padStart(10)}${(a / b).toFixed(2).padStart(8)}`,
+    );
+  console.log(
+    "Deno's kernel (no type-checking), measured on this machine class by the issue author: 3.1 ms p50; tslab 82.5 ms.",
+  );
   const out = path.join(ROOT, 'bench', 'results', 'kernel.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cells: n, amalgam: ts, ipython: py, ratio_p50: ts.p50_ms / py.p50_ms, ratio_startup: ts.startup_s / py.startup_s }, null, 2) + '\n');
+  fs.writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        cells: n,
+        amalgam: ts,
+        ipython: py,
+        ratio_p50: ts.p50_ms / py.p50_ms,
+        ratio_startup: ts.startup_s / py.startup_s,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }

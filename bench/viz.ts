@@ -29,13 +29,20 @@ export function clusteredData(rows: number, cols: number, clusters = 10, seedVal
   const r = mulberry32(seedValue);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   const centers = Array.from({ length: clusters }, () => Array.from({ length: cols }, () => gauss() * 3));
-  const dirs = Array.from({ length: clusters }, () => Array.from({ length: 3 }, () => Array.from({ length: cols }, () => gauss())));
+  const dirs = Array.from({ length: clusters }, () =>
+    Array.from({ length: 3 }, () => Array.from({ length: cols }, () => gauss())),
+  );
   const data = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     const c = i % clusters;
     const t = [gauss(), gauss(), gauss()];
     for (let j = 0; j < cols; j++) {
-      data[i * cols + j] = centers[c][j] + t[0] * dirs[c][0][j] + Math.sin(t[1]) * dirs[c][1][j] + 0.5 * t[2] * dirs[c][2][j] + 0.3 * gauss();
+      data[i * cols + j] =
+        centers[c][j] +
+        t[0] * dirs[c][0][j] +
+        Math.sin(t[1]) * dirs[c][1][j] +
+        0.5 * t[2] * dirs[c][2][j] +
+        0.3 * gauss();
     }
   }
   return { data, rows, cols };
@@ -43,11 +50,28 @@ export function clusteredData(rows: number, cols: number, clusters = 10, seedVal
 
 function sklearn(method: 'pca' | 'tsne', x: Matrix, repeats: number): { seconds: number; layout: Matrix } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amalgam-viz-bench-'));
-  const input = path.join(dir, 'x.bin'), output = path.join(dir, 'y.bin');
+  const input = path.join(dir, 'x.bin'),
+    output = path.join(dir, 'y.bin');
   fs.writeFileSync(input, Buffer.from(x.data.buffer, x.data.byteOffset, x.data.byteLength));
-  const out = execFileSync(PY, [path.join(ROOT, 'bench', 'py', 'viz_baselines.py'), method, input, String(x.rows), String(x.cols), output, String(repeats)], { encoding: 'utf8' });
+  const out = execFileSync(
+    PY,
+    [
+      path.join(ROOT, 'bench', 'py', 'viz_baselines.py'),
+      method,
+      input,
+      String(x.rows),
+      String(x.cols),
+      output,
+      String(repeats),
+    ],
+    { encoding: 'utf8' },
+  );
   const buf = fs.readFileSync(output);
-  const layout = { data: new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4).slice(), rows: x.rows, cols: 2 };
+  const layout = {
+    data: new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4).slice(),
+    rows: x.rows,
+    cols: 2,
+  };
   fs.rmSync(dir, { recursive: true, force: true });
   return { seconds: JSON.parse(out.trim().split('\n').pop()!).seconds, layout };
 }
@@ -63,17 +87,38 @@ async function timed<T>(f: () => Promise<T> | T, repeats = 1): Promise<{ seconds
   return { seconds: best, value };
 }
 
-interface Row { task: string; ours_s: number; baseline: string; baseline_s: number; ratio: number; ours_trust: number; baseline_trust: number }
+interface Row {
+  task: string;
+  ours_s: number;
+  baseline: string;
+  baseline_s: number;
+  ratio: number;
+  ours_trust: number;
+  baseline_trust: number;
+}
 
 /** A stand-in amalgamation (conv bottom, the four named representations) for when the model issue's builder is not there. */
 function standInModel(): LatentModel & { dispose(): void } {
   const input = tf.input({ shape: [28, 28, 1] });
-  let h = tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+  let h = tf.layers
+    .conv2d({
+      filters: 16,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    })
+    .apply(input) as tf.SymbolicTensor;
   h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
-  const high = tf.layers.dense({ units: 256, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tf.SymbolicTensor;
-  const low = tf.layers.dense({ units: 16, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(high) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }).apply(low) as tf.SymbolicTensor;
+  const high = tf.layers
+    .dense({ units: 256, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })
+    .apply(h) as tf.SymbolicTensor;
+  const low = tf.layers
+    .dense({ units: 16, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+    .apply(high) as tf.SymbolicTensor;
+  const logits = tf.layers
+    .dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })
+    .apply(low) as tf.SymbolicTensor;
   const probs = tf.layers.softmax().apply(logits) as tf.SymbolicTensor;
   const net = tf.model({ inputs: input, outputs: [high, low, logits, probs] });
   const names = ['latent_high', 'latent_low', 'logits', 'probs'];
@@ -105,16 +150,28 @@ async function latentSubject(): Promise<{ model: LatentModel & { dispose?(): voi
     const images = new Uint8Array(n * 784);
     const r = mulberry32(7);
     const label: number[] = [];
-    for (let i = 0; i < n; i++) { label.push(i % 10); for (let p = 0; p < 784; p++) images[i * 784 + p] = ((p % 28) + (i % 10) * 3 > 28 ? 150 : 0) + Math.floor(r() * 100); }
+    for (let i = 0; i < n; i++) {
+      label.push(i % 10);
+      for (let p = 0; p < 784; p++)
+        images[i * 784 + p] = ((p % 28) + (i % 10) * 3 > 28 ? 150 : 0) + Math.floor(r() * 100);
+    }
     const aq = require('arquero');
-    return { model: standInModel(), data: { name: 'synthetic', table: aq.table({ label }), images: { data: images, shape: [n, 28, 28, 1] } }, what: 'stand-in conv model on synthetic 28×28 images (no loadDataset yet)' };
+    return {
+      model: standInModel(),
+      data: { name: 'synthetic', table: aq.table({ label }), images: { data: images, shape: [n, 28, 28, 1] } },
+      what: 'stand-in conv model on synthetic 28×28 images (no loadDataset yet)',
+    };
   }
 }
 
 export async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   // The kernel's choice of backend, if it settles quickly; otherwise tfjs's default.
-  const backend = await Promise.race([selectBackend().catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref())]) ?? (await tf.ready(), tf.getBackend());
+  const backend =
+    (await Promise.race([
+      selectBackend().catch(() => undefined),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref()),
+    ])) ?? (await tf.ready(), tf.getBackend());
   seed(1);
   const rows: Row[] = [];
   const log = (s: string) => process.stderr.write(s + '\n');
@@ -123,15 +180,29 @@ export async function main(args: string[]): Promise<void> {
   const xp = clusteredData(quick ? 2000 : 10_000, 256);
   const ours = await timed(() => pca(xp), 3);
   const skp = sklearn('pca', xp, 3);
-  rows.push({ task: `PCA ${xp.rows}×${xp.cols}`, ours_s: ours.seconds, baseline: 'scikit-learn PCA', baseline_s: skp.seconds, ratio: 0,
-    ours_trust: trustworthiness(xp, { data: ours.value.embedding, rows: xp.rows, cols: 2 }), baseline_trust: trustworthiness(xp, skp.layout) });
+  rows.push({
+    task: `PCA ${xp.rows}×${xp.cols}`,
+    ours_s: ours.seconds,
+    baseline: 'scikit-learn PCA',
+    baseline_s: skp.seconds,
+    ratio: 0,
+    ours_trust: trustworthiness(xp, { data: ours.value.embedding, rows: xp.rows, cols: 2 }),
+    baseline_trust: trustworthiness(xp, skp.layout),
+  });
 
   log('t-SNE 2,000 × 64 ...');
   const xt = clusteredData(quick ? 500 : 2000, 64);
   const ot = await timed(() => tsne(xt));
   const skt = sklearn('tsne', xt, 1);
-  rows.push({ task: `t-SNE ${xt.rows}×${xt.cols}`, ours_s: ot.seconds, baseline: 'scikit-learn TSNE (Barnes-Hut)', baseline_s: skt.seconds, ratio: 0,
-    ours_trust: trustworthiness(xt, { data: ot.value, rows: xt.rows, cols: 2 }), baseline_trust: trustworthiness(xt, skt.layout) });
+  rows.push({
+    task: `t-SNE ${xt.rows}×${xt.cols}`,
+    ours_s: ot.seconds,
+    baseline: 'scikit-learn TSNE (Barnes-Hut)',
+    baseline_s: skt.seconds,
+    ratio: 0,
+    ours_trust: trustworthiness(xt, { data: ot.value, rows: xt.rows, cols: 2 }),
+    baseline_trust: trustworthiness(xt, skt.layout),
+  });
 
   log('UMAP 5,000 × 64 ...');
   const xu = clusteredData(quick ? 1000 : 5000, 64);
@@ -139,8 +210,15 @@ export async function main(args: string[]): Promise<void> {
   const arrays: number[][] = [];
   for (let i = 0; i < xu.rows; i++) arrays.push(Array.from(xu.data.subarray(i * xu.cols, (i + 1) * xu.cols)));
   const pu = await timed(() => new UMAP({ nComponents: 2, random: mulberry32(1) }).fit(arrays));
-  rows.push({ task: `UMAP ${xu.rows}×${xu.cols}`, ours_s: ou.seconds, baseline: 'umap-js 1.4 fit()', baseline_s: pu.seconds, ratio: 0,
-    ours_trust: trustworthiness(xu, { data: ou.value, rows: xu.rows, cols: 2 }), baseline_trust: trustworthiness(xu, pu.value) });
+  rows.push({
+    task: `UMAP ${xu.rows}×${xu.cols}`,
+    ours_s: ou.seconds,
+    baseline: 'umap-js 1.4 fit()',
+    baseline_s: pu.seconds,
+    ratio: 0,
+    ours_trust: trustworthiness(xu, { data: ou.value, rows: xu.rows, cols: 2 }),
+    baseline_trust: trustworthiness(xu, pu.value),
+  });
   for (const r of rows) r.ratio = r.ours_s / r.baseline_s;
 
   log('%latent --rep all ...');
@@ -148,7 +226,9 @@ export async function main(args: string[]): Promise<void> {
   const endToEnd: Record<string, number> = {};
   for (const method of ['pca', 'umap'] as const) {
     seed(1);
-    const t = await timed(() => latent(subject.model, subject.data, { rep: 'all', method, n: quick ? 500 : 2000, split: undefined }));
+    const t = await timed(() =>
+      latent(subject.model, subject.data, { rep: 'all', method, n: quick ? 500 : 2000, split: undefined }),
+    );
     // What the user waits for includes rendering the bundle (static SVG) the kernel sends.
     const r = await timed(() => budgetedBundle(t.value));
     endToEnd[method] = t.seconds + r.seconds;
@@ -156,16 +236,37 @@ export async function main(args: string[]): Promise<void> {
   subject.model.dispose?.();
 
   const pad = (s: string, n: number) => s.padEnd(n);
-  console.log(`Viz benchmark (tfjs backend: ${backend}); ratio = amalgam / baseline time, < 1 is faster; T = trustworthiness (k=5)`);
-  console.log(`${pad('task', 18)}${pad('baseline', 32)}${'amalgam s'.padStart(10)}${'base s'.padStart(9)}${'ratio'.padStart(7)}${'T ours'.padStart(8)}${'T base'.padStart(8)}`);
+  console.log(
+    `Viz benchmark (tfjs backend: ${backend}); ratio = amalgam / baseline time, < 1 is faster; T = trustworthiness (k=5)`,
+  );
+  console.log(
+    `${pad('task', 18)}${pad('baseline', 32)}${'amalgam s'.padStart(10)}${'base s'.padStart(9)}${'ratio'.padStart(7)}${'T ours'.padStart(8)}${'T base'.padStart(8)}`,
+  );
   for (const r of rows) {
-    console.log(`${pad(r.task, 18)}${pad(r.baseline, 32)}${r.ours_s.toFixed(2).padStart(10)}${r.baseline_s.toFixed(2).padStart(9)}${r.ratio.toFixed(2).padStart(7)}${r.ours_trust.toFixed(3).padStart(8)}${r.baseline_trust.toFixed(3).padStart(8)}`);
+    console.log(
+      `${pad(r.task, 18)}${pad(r.baseline, 32)}${r.ours_s.toFixed(2).padStart(10)}${r.baseline_s.toFixed(2).padStart(9)}${r.ratio.toFixed(2).padStart(7)}${r.ours_trust.toFixed(3).padStart(8)}${r.baseline_trust.toFixed(3).padStart(8)}`,
+    );
   }
-  console.log(`%latent --rep all, ${quick ? 500 : 2000} images (${subject.what}): PCA ${endToEnd.pca.toFixed(2)} s (goal < 5), UMAP ${endToEnd.umap.toFixed(2)} s (goal < 20)`);
-  const result = { date: new Date().toISOString(), backend, quick, rows, latent_rep_all: { subject: subject.what, n: quick ? 500 : 2000, pca_s: endToEnd.pca, umap_s: endToEnd.umap } };
+  console.log(
+    `%latent --rep all, ${quick ? 500 : 2000} images (${subject.what}): PCA ${endToEnd.pca.toFixed(2)} s (goal < 5), UMAP ${endToEnd.umap.toFixed(2)} s (goal < 20)`,
+  );
+  const result = {
+    date: new Date().toISOString(),
+    backend,
+    quick,
+    rows,
+    latent_rep_all: { subject: subject.what, n: quick ? 500 : 2000, pca_s: endToEnd.pca, umap_s: endToEnd.umap },
+  };
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'viz.json'), JSON.stringify(result, null, 2) + '\n');
 }
 
 // Exits explicitly: the wasm backend's worker threads would keep a standalone run alive.
-if (require.main === module) main(process.argv.slice(2)).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );

@@ -21,11 +21,18 @@ export async function runCell(executor: Executor, code: string, name: string): P
     }
     const magic = getMagic(seg.kind, seg.name);
     if (!magic) throw toCellError(unknownMagicError(seg.kind, seg.name), name, seg.line);
-    if (seg.help) { last = { hasValue: true, value: helpText(magic) }; continue; }
+    if (seg.help) {
+      last = { hasValue: true, value: helpText(magic) };
+      continue;
+    }
     try {
       const value = await magic.run({
-        name: magic.name, line: seg.args, body: seg.body, args: parseMagicArgs(magic, seg.args),
-        session: executor, signal: currentSignal(),
+        name: magic.name,
+        line: seg.args,
+        body: seg.body,
+        args: parseMagicArgs(magic, seg.args),
+        session: executor,
+        signal: currentSignal(),
         display: (v: unknown, o?: DisplayOptions) => display(v, o),
       });
       last = value === undefined ? { hasValue: false } : { hasValue: true, value };
@@ -38,6 +45,7 @@ export async function runCell(executor: Executor, code: string, name: string): P
 
 function toCellError(e: unknown, name: string, line: number, executor?: Executor): CellError {
   if (e instanceof CellError) return e;
-  if (e instanceof UsageError) return new CellError('UsageError', e.message, [headline('UsageError', `${name} line ${line + 1}: ${e.message}`)]);
+  if (e instanceof UsageError)
+    return new CellError('UsageError', e.message, [headline('UsageError', `${name} line ${line + 1}: ${e.message}`)]);
   return executor ? executor.runtimeError(e) : new CellError('Error', String(e), [String(e)]);
 }

@@ -13,7 +13,11 @@ import { StreamCapture } from './output/streams';
 import type { ConnectionInfo, Message } from './protocol/message';
 import { KernelServer } from './protocol/server';
 
-export interface HistoryEntry { session: number; line: number; input: string }
+export interface HistoryEntry {
+  session: number;
+  line: number;
+  input: string;
+}
 
 /** The running kernel: the wire server, the executor, output capture and the state handlers share. */
 export class Kernel {
@@ -42,7 +46,13 @@ export class Kernel {
   }
 
   /** Outputs keep the parent they were produced under, even when published after a wait. */
-  publishTo(parent: Message | undefined, type: string, content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []): void {
+  publishTo(
+    parent: Message | undefined,
+    type: string,
+    content: unknown,
+    metadata: Record<string, unknown> = {},
+    buffers: Buffer[] = [],
+  ): void {
     this.server.publish(type, parent?.header ?? {}, content, metadata, buffers);
   }
 
@@ -69,15 +79,21 @@ export class Kernel {
     this.streams.install();
     this.server.log = (t) => this.streams.log(t);
     this.server.onInterrupt = () => this.interrupt();
-    this.server.onShutdown = () => { void this.settle().finally(() => this.server.exit()); };
+    this.server.onShutdown = () => {
+      void this.settle().finally(() => this.server.exit());
+    };
     setDisplaySink({
       display: (bundle, options) => {
         this.streams.flush();
         const parent = this.parent;
         const transient = options.id ? { display_id: options.id } : {};
         const type = options.update ? 'update_display_data' : 'display_data';
-        return this.output.push(bundle, (data) => this.publishTo(parent, type, { data, metadata: options.metadata ?? {}, transient }),
-          (e) => this.publishTo(parent, 'stream', { name: 'stderr', text: `display failed: ${(e as Error).message}\n` }));
+        return this.output.push(
+          bundle,
+          (data) => this.publishTo(parent, type, { data, metadata: options.metadata ?? {}, transient }),
+          (e) =>
+            this.publishTo(parent, 'stream', { name: 'stderr', text: `display failed: ${(e as Error).message}\n` }),
+        );
       },
       clear: (wait) => {
         this.streams.flush();
@@ -85,10 +101,13 @@ export class Kernel {
         void this.output.push(null, () => this.publishTo(parent, 'clear_output', { wait }));
       },
     });
-    setCommTransport({ send: (type, content, metadata = {}, buffers = []) => this.publish(type, content, metadata, buffers) });
+    setCommTransport({
+      send: (type, content, metadata = {}, buffers = []) => this.publish(type, content, metadata, buffers),
+    });
     setInputProvider(async (prompt, password) => {
       const request = this.parent;
-      if (!request?.content.allow_stdin) throw new Error('input(): this frontend does not accept input (allow_stdin is false)');
+      if (!request?.content.allow_stdin)
+        throw new Error('input(): this frontend does not accept input (allow_stdin is false)');
       this.streams.flush();
       return this.server.requestInput(request, prompt, password);
     });
@@ -101,11 +120,23 @@ export class Kernel {
     // Load the library (its renderers for tables and models) the same way.
     // A cell that arrives first waits for the selection (tfjs throws "Backend 'wasm' has not yet been
     // initialized" while the threaded wasm backend is still starting).
-    this.backendReady = new Promise<void>((resolve) => setImmediate(() => {
-      const backend: typeof import('../lib/backend') = require('../lib/backend');
-      backend.selectBackend().catch((e) => this.streams.log(`backend: ${e.message}`)).finally(() => { this.guardProcessHandlers(); resolve(); });
-      try { require('../lib/index'); } catch (e) { this.streams.log(`library: ${(e as Error).message}`); }
-    }));
+    this.backendReady = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const backend: typeof import('../lib/backend') = require('../lib/backend');
+        backend
+          .selectBackend()
+          .catch((e) => this.streams.log(`backend: ${e.message}`))
+          .finally(() => {
+            this.guardProcessHandlers();
+            resolve();
+          });
+        try {
+          require('../lib/index');
+        } catch (e) {
+          this.streams.log(`library: ${(e as Error).message}`);
+        }
+      }),
+    );
   }
 
   private onRejection = (reason: unknown) => this.reportBackground('Unhandled promise rejection', reason);
@@ -116,7 +147,10 @@ export class Kernel {
    * does), which would turn a late error in a notebook into a dead kernel: only ours stay.
    */
   guardProcessHandlers(): void {
-    for (const [event, ours] of [['uncaughtException', this.onException], ['unhandledRejection', this.onRejection]] as const) {
+    for (const [event, ours] of [
+      ['uncaughtException', this.onException],
+      ['unhandledRejection', this.onRejection],
+    ] as const) {
       for (const l of process.listeners(event as any)) if (l !== ours) process.removeListener(event as any, l as any);
     }
   }
@@ -125,7 +159,12 @@ export class Kernel {
     const err = reason instanceof Error ? reason : new Error(String(reason));
     this.streams.flush();
     const parent = this.parent;
-    void this.output.push(null, () => this.publishTo(parent, 'stream', { name: 'stderr', text: `${what} (after a cell finished): ${err.stack ?? err.message}\n` }));
+    void this.output.push(null, () =>
+      this.publishTo(parent, 'stream', {
+        name: 'stderr',
+        text: `${what} (after a cell finished): ${err.stack ?? err.message}\n`,
+      }),
+    );
   }
 
   private async handle(msg: Message): Promise<void> {

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 
 /** Jupyter comms: a channel between kernel-side code and frontend widgets. */
-export interface CommMessage { data: any; metadata: Record<string, unknown>; buffers: Buffer[] }
+export interface CommMessage {
+  data: any;
+  metadata: Record<string, unknown>;
+  buffers: Buffer[];
+}
 
 /** What the kernel provides to send comm messages on iopub. */
 export interface CommTransport {
-  send(type: 'comm_open' | 'comm_msg' | 'comm_close', content: Record<string, unknown>, metadata?: Record<string, unknown>, buffers?: Buffer[]): void;
+  send(
+    type: 'comm_open' | 'comm_msg' | 'comm_close',
+    content: Record<string, unknown>,
+    metadata?: Record<string, unknown>,
+    buffers?: Buffer[],
+  ): void;
 }
 
 export class Comm {
@@ -13,7 +22,10 @@ export class Comm {
   private closeHandlers: ((msg: CommMessage) => void)[] = [];
   closed = false;
 
-  constructor(readonly id: string, readonly target: string) {}
+  constructor(
+    readonly id: string,
+    readonly target: string,
+  ) {}
 
   send(data: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []): void {
     if (this.closed) throw new Error(`comm ${this.id} (${this.target}) is closed`);
@@ -27,11 +39,19 @@ export class Comm {
     transport?.send('comm_close', { comm_id: this.id, data });
   }
 
-  onMsg(handler: (msg: CommMessage) => void): this { this.handlers.push(handler); return this; }
-  onClose(handler: (msg: CommMessage) => void): this { this.closeHandlers.push(handler); return this; }
+  onMsg(handler: (msg: CommMessage) => void): this {
+    this.handlers.push(handler);
+    return this;
+  }
+  onClose(handler: (msg: CommMessage) => void): this {
+    this.closeHandlers.push(handler);
+    return this;
+  }
 
   /** Called by the kernel when the frontend sends comm_msg. */
-  _receive(msg: CommMessage): void { for (const h of this.handlers) h(msg); }
+  _receive(msg: CommMessage): void {
+    for (const h of this.handlers) h(msg);
+  }
   /** Called by the kernel when the frontend sends comm_close. */
   _closed(msg: CommMessage): void {
     this.closed = true;
@@ -46,7 +66,9 @@ let transport: CommTransport | undefined;
 const comms = new Map<string, Comm>();
 const targets = new Map<string, CommTarget>();
 
-export function setCommTransport(next: CommTransport | undefined): void { transport = next; }
+export function setCommTransport(next: CommTransport | undefined): void {
+  transport = next;
+}
 
 export const comm = {
   /** Opens a comm to the frontend's `target`. */
@@ -57,11 +79,19 @@ export const comm = {
     return c;
   },
   /** Handles comms the frontend opens to `target`. */
-  registerTarget(target: string, handler: CommTarget): void { targets.set(target, handler); },
-  unregisterTarget(target: string): void { targets.delete(target); },
-  get(id: string): Comm | undefined { return comms.get(id); },
+  registerTarget(target: string, handler: CommTarget): void {
+    targets.set(target, handler);
+  },
+  unregisterTarget(target: string): void {
+    targets.delete(target);
+  },
+  get(id: string): Comm | undefined {
+    return comms.get(id);
+  },
   /** Open comms, optionally only those of one target (comm_info_request). */
-  list(target?: string): Comm[] { return [...comms.values()].filter((c) => !target || c.target === target); },
+  list(target?: string): Comm[] {
+    return [...comms.values()].filter((c) => !target || c.target === target);
+  },
   /** Kernel side of a frontend comm_open: false when no target is registered. */
   _accept(id: string, target: string, msg: CommMessage): boolean {
     const handler = targets.get(target);

@@ -3,10 +3,14 @@ import * as readline from 'node:readline';
 /** How a line of user input is obtained: the kernel installs a provider that uses the stdin channel. */
 export type InputProvider = (prompt: string, password: boolean) => Promise<string>;
 
-const terminal: InputProvider = (question) => new Promise((resolve) => {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  rl.question(question, (answer) => { rl.close(); resolve(answer); });
-});
+const terminal: InputProvider = (question) =>
+  new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(answer);
+    });
+  });
 
 let provider: InputProvider = terminal;
 

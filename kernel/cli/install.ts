@@ -3,19 +3,31 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LOGO_SVG, logoPng } from './logo';
 
-export interface InstallOptions { user?: boolean; sysPrefix?: boolean; prefix?: string; name?: string; displayName?: string }
+export interface InstallOptions {
+  user?: boolean;
+  sysPrefix?: boolean;
+  prefix?: string;
+  name?: string;
+  displayName?: string;
+}
 
 /** Where Jupyter looks for kernelspecs for each install flavour (no Python needed to decide). */
 export function kernelsDir(o: InstallOptions): string {
   if (o.prefix) return path.join(path.resolve(o.prefix), 'share', 'jupyter', 'kernels');
   if (o.sysPrefix) {
     const prefix = process.env.CONDA_PREFIX || process.env.VIRTUAL_ENV;
-    if (!prefix) throw new Error('--sys-prefix: no active Python environment (CONDA_PREFIX / VIRTUAL_ENV unset); use --prefix PATH');
+    if (!prefix)
+      throw new Error(
+        '--sys-prefix: no active Python environment (CONDA_PREFIX / VIRTUAL_ENV unset); use --prefix PATH',
+      );
     return path.join(prefix, 'share', 'jupyter', 'kernels');
   }
-  const data = process.env.JUPYTER_DATA_DIR
-    || (process.platform === 'darwin' ? path.join(os.homedir(), 'Library', 'Jupyter')
-      : process.platform === 'win32' ? path.join(process.env.APPDATA ?? os.homedir(), 'jupyter')
+  const data =
+    process.env.JUPYTER_DATA_DIR ||
+    (process.platform === 'darwin'
+      ? path.join(os.homedir(), 'Library', 'Jupyter')
+      : process.platform === 'win32'
+        ? path.join(process.env.APPDATA ?? os.homedir(), 'jupyter')
         : path.join(process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share'), 'jupyter'));
   return path.join(data, 'kernels');
 }

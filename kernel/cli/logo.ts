@@ -17,9 +17,11 @@ function crc32(buf: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type), data]);
-  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body));
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
   return Buffer.concat([len, body, crc]);
 }
 
@@ -27,13 +29,16 @@ function chunk(type: string, data: Buffer): Buffer {
 export function logoPng(size: number): Buffer {
   const s = size / 64;
   const circles: [number, number, number, [number, number, number]][] = [
-    [22, 40, 10, [255, 111, 0]], [42, 40, 10, [255, 213, 79]], [32, 22, 10, [255, 255, 255]],
+    [22, 40, 10, [255, 111, 0]],
+    [42, 40, 10, [255, 213, 79]],
+    [32, 22, 10, [255, 255, 255]],
   ];
   const raw = Buffer.alloc(size * (size * 4 + 1));
   for (let y = 0; y < size; y++) {
     raw[y * (size * 4 + 1)] = 0;
     for (let x = 0; x < size; x++) {
-      const px = (x + 0.5) / s, py = (y + 0.5) / s;
+      const px = (x + 0.5) / s,
+        py = (y + 0.5) / s;
       const corner = Math.max(0, Math.abs(px - 32) - 20) ** 2 + Math.max(0, Math.abs(py - 32) - 20) ** 2 > 144;
       let rgba = corner ? [0, 0, 0, 0] : [49, 120, 198, 255];
       for (const [cx, cy, r, rgb] of circles) if ((px - cx) ** 2 + (py - cy) ** 2 <= r * r) rgba = [...rgb, 255];
@@ -41,7 +46,17 @@ export function logoPng(size: number): Buffer {
     }
   }
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0); ihdr.writeUInt32BE(size, 4);
-  ihdr[8] = 8; ihdr[9] = 6; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  ihdr[10] = 0;
+  ihdr[11] = 0;
+  ihdr[12] = 0;
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -52,7 +52,8 @@ export async function main(argv: string[]): Promise<void> {
     switch (command) {
       case 'install': {
         const dir = installKernelspec({
-          user: !!args.flags.user, sysPrefix: !!args.flags['sys-prefix'],
+          user: !!args.flags.user,
+          sysPrefix: !!args.flags['sys-prefix'],
           prefix: typeof args.flags.prefix === 'string' ? args.flags.prefix : undefined,
           name: typeof args.flags.name === 'string' ? args.flags.name : undefined,
           displayName: typeof args.flags['display-name'] === 'string' ? args.flags['display-name'] : undefined,
@@ -75,12 +76,22 @@ export async function main(argv: string[]): Promise<void> {
           if (t !== '-p' && t !== '--param') return;
           const m = /^([A-Za-z_$][\w$]*)=(.*)$/s.exec(rest[i + 1] ?? '');
           if (!m) throw new Error(`-p expects NAME=VALUE, got ${rest[i + 1] ?? 'nothing'}`);
-          try { parameters[m[1]] = JSON.parse(m[2]); } catch { parameters[m[1]] = m[2]; }
+          try {
+            parameters[m[1]] = JSON.parse(m[2]);
+          } catch {
+            parameters[m[1]] = m[2];
+          }
         });
-        const out = typeof args.flags.o === 'string' ? args.flags.o : typeof args.flags.output === 'string' ? args.flags.output : undefined;
+        const out =
+          typeof args.flags.o === 'string'
+            ? args.flags.o
+            : typeof args.flags.output === 'string'
+              ? args.flags.output
+              : undefined;
         const { runCommand } = await import('./run.js');
         process.exitCode = await runCommand(file, out, {
-          parameters, allowErrors: !!args.flags['allow-errors'],
+          parameters,
+          allowErrors: !!args.flags['allow-errors'],
           timeout: typeof args.flags.timeout === 'string' ? Number(args.flags.timeout) : undefined,
         });
         return;
@@ -92,10 +103,15 @@ export async function main(argv: string[]): Promise<void> {
       }
       case 'bench': {
         const name = args._[0];
-        if (!name || !/^[\w-]+$/.test(name)) throw new Error('usage: amalgam bench NAME (kernel, data, model, train, viz)');
+        if (!name || !/^[\w-]+$/.test(name))
+          throw new Error('usage: amalgam bench NAME (kernel, data, model, train, viz)');
         const file = path.join(__dirname, '..', '..', 'bench', `${name}.js`);
         let mod: any;
-        try { mod = require(file); } catch (e: any) { throw e.code === 'MODULE_NOT_FOUND' ? new Error(`no benchmark named ${name}`) : e; }
+        try {
+          mod = require(file);
+        } catch (e: any) {
+          throw e.code === 'MODULE_NOT_FOUND' ? new Error(`no benchmark named ${name}`) : e;
+        }
         await mod.main(rest.slice(1));
         return;
       }

@@ -19,13 +19,23 @@ export async function startRepl(): Promise<void> {
   let count = 0;
   let buffer = '';
   let abort = new AbortController();
-  rl.on('SIGINT', () => { if (buffer) { buffer = ''; rl.setPrompt(`In [${count + 1}]: `); rl.prompt(); } else abort.abort(); });
+  rl.on('SIGINT', () => {
+    if (buffer) {
+      buffer = '';
+      rl.setPrompt(`In [${count + 1}]: `);
+      rl.prompt();
+    } else abort.abort();
+  });
   rl.setPrompt(`In [${count + 1}]: `);
   rl.prompt();
   for await (const line of rl) {
     buffer += (buffer ? '\n' : '') + line;
     const state = isComplete(buffer);
-    if (state.status === 'incomplete') { rl.setPrompt('   ...: ' + (state.indent ?? '')); rl.prompt(); continue; }
+    if (state.status === 'incomplete') {
+      rl.setPrompt('   ...: ' + (state.indent ?? ''));
+      rl.prompt();
+      continue;
+    }
     const code = buffer;
     buffer = '';
     if (code.trim()) {
@@ -34,7 +44,8 @@ export async function startRepl(): Promise<void> {
       setCurrentSignal(abort.signal);
       try {
         const r = await runCell(executor, code, `In[${count}]`);
-        if (r.hasValue && r.value !== undefined) console.log(`Out[${count}]: ${String((await toMimeBundle(r.value))['text/plain'])}`);
+        if (r.hasValue && r.value !== undefined)
+          console.log(`Out[${count}]: ${String((await toMimeBundle(r.value))['text/plain'])}`);
       } catch (e) {
         const err = e instanceof CellError ? e : executor.runtimeError(e);
         console.error(err.traceback.join('\n'));

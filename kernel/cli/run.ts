@@ -20,13 +20,22 @@ export interface RunNotebookOptions {
   timeout?: number;
 }
 
-export interface RunNotebookResult { notebook: any; errors: { cell: number; ename: string; evalue: string }[] }
+export interface RunNotebookResult {
+  notebook: any;
+  errors: { cell: number; ename: string; evalue: string }[];
+}
 
 const source = (cell: any): string => (Array.isArray(cell.source) ? cell.source.join('') : String(cell.source ?? ''));
 
 function parametersCell(parameters: Record<string, unknown>): any {
   const lines = Object.entries(parameters).map(([k, v]) => `const ${k} = ${JSON.stringify(v)}`);
-  return { cell_type: 'code', metadata: { tags: ['injected-parameters'] }, source: lines.join('\n'), outputs: [], execution_count: null };
+  return {
+    cell_type: 'code',
+    metadata: { tags: ['injected-parameters'] },
+    source: lines.join('\n'),
+    outputs: [],
+    execution_count: null,
+  };
 }
 
 /**
@@ -48,14 +57,22 @@ export async function runNotebook(notebook: any, options: RunNotebookOptions = {
     display: async (pending, o) => {
       // The output takes its place now (order of calls); its data arrives when rendered.
       const out: Output = { output_type: 'display_data', data: {}, metadata: o.metadata ?? {} };
-      const targets = o.update && o.id ? byId.get(o.id) ?? [] : [out];
-      if (!(o.update && o.id)) { outputs.push(out); if (o.id) byId.set(o.id, [...(byId.get(o.id) ?? []), out]); }
+      const targets = o.update && o.id ? (byId.get(o.id) ?? []) : [out];
+      if (!(o.update && o.id)) {
+        outputs.push(out);
+        if (o.id) byId.set(o.id, [...(byId.get(o.id) ?? []), out]);
+      }
       const data = await pending;
       for (const target of targets) target.data = data;
     },
-    clear: () => { outputs.length = 0; },
+    clear: () => {
+      outputs.length = 0;
+    },
   });
-  const write = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+  const write = {
+    stdout: process.stdout.write.bind(process.stdout),
+    stderr: process.stderr.write.bind(process.stderr),
+  };
   const capture = (name: 'stdout' | 'stderr') => (chunk: any) => {
     const text = String(chunk);
     const last = outputs[outputs.length - 1];
@@ -78,7 +95,13 @@ export async function runNotebook(notebook: any, options: RunNotebookOptions = {
       (process.stderr as any).write = capture('stderr');
       try {
         const r = await runCell(executor, source(cell), `In[${count}]`);
-        if (r.hasValue && r.value !== undefined) outputs.push({ output_type: 'execute_result', execution_count: count, data: await toMimeBundle(r.value), metadata: {} });
+        if (r.hasValue && r.value !== undefined)
+          outputs.push({
+            output_type: 'execute_result',
+            execution_count: count,
+            data: await toMimeBundle(r.value),
+            metadata: {},
+          });
       } catch (e) {
         const err = e instanceof CellError ? e : executor.runtimeError(e);
         outputs.push({ output_type: 'error', ename: err.ename, evalue: err.evalue, traceback: err.traceback });
@@ -106,6 +129,8 @@ export async function runCommand(file: string, out: string | undefined, options:
   const target = out ?? file.replace(/\.ipynb$/, '') + '.out.ipynb';
   fs.writeFileSync(target, JSON.stringify(result.notebook, null, 1) + '\n');
   for (const e of result.errors) console.error(`cell ${e.cell}: ${e.ename}: ${e.evalue}`);
-  console.log(`${file}: ${result.notebook.cells.filter((c: any) => c.cell_type === 'code').length} code cells, ${result.errors.length} error(s) -> ${target}`);
+  console.log(
+    `${file}: ${result.notebook.cells.filter((c: any) => c.cell_type === 'code').length} code cells, ${result.errors.length} error(s) -> ${target}`,
+  );
   return result.errors.length && !options.allowErrors ? 1 : 0;
 }

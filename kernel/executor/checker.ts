@@ -84,7 +84,10 @@ export class Checker {
 
   readonly preludePath: string;
 
-  constructor(private cwd: string, prelude: string) {
+  constructor(
+    private cwd: string,
+    prelude: string,
+  ) {
     // Virtual files live in the notebook folder so `./local` imports resolve like at run time.
     this.preludePath = path.join(cwd, '__amalgam_prelude__.d.ts');
     this.setText(this.preludePath, prelude);
@@ -127,7 +130,9 @@ export class Checker {
     const source = program.getSourceFile(this.cellPath)!;
     let diags: readonly ts.Diagnostic[] = program.getSyntacticDiagnostics(source);
     if (!diags.length) diags = program.getSemanticDiagnostics(source);
-    const diagnostics = diags.filter((d) => d.category === ts.DiagnosticCategory.Error).map((d) => toCellDiagnostic(d, code));
+    const diagnostics = diags
+      .filter((d) => d.category === ts.DiagnosticCategory.Error)
+      .map((d) => toCellDiagnostic(d, code));
     return { diagnostics, declarations: topLevelDeclarations(source), ms: performance.now() - t0 };
   }
 
@@ -149,11 +154,16 @@ export class Checker {
     if (/\bimport\b|\brequire\b|\/\/\/\s*</.test(code)) return undefined;
     const old = base.program.getSourceFile(this.cellPath) as any;
     if (!old) return undefined;
-    const cell = ts.createSourceFile(this.cellPath, code, {
-      languageVersion: ts.ScriptTarget.ES2022,
-      impliedNodeFormat: old.impliedNodeFormat,
-      setExternalModuleIndicator: (ts as any).getSetExternalModuleIndicator(COMPILER_OPTIONS),
-    }, false) as any;
+    const cell = ts.createSourceFile(
+      this.cellPath,
+      code,
+      {
+        languageVersion: ts.ScriptTarget.ES2022,
+        impliedNodeFormat: old.impliedNodeFormat,
+        setExternalModuleIndicator: (ts as any).getSetExternalModuleIndicator(COMPILER_OPTIONS),
+      },
+      false,
+    ) as any;
     for (const key of ['path', 'resolvedPath', 'originalFileName']) cell[key] = old[key];
     // What createProgram collects while processing a file; a cell without imports has none of them.
     Object.assign(cell, { imports: [], moduleAugmentations: [], ambientModuleNames: [] });
@@ -161,12 +171,18 @@ export class Checker {
     const view = Object.create(base.program, {
       getSourceFiles: { value: () => files },
       getSourceFile: { value: (name: string) => (name === this.cellPath ? cell : base.program.getSourceFile(name)) },
-      getSourceFileByPath: { value: (p: string) => (p === cell.path ? cell : (base.program as any).getSourceFileByPath(p)) },
+      getSourceFileByPath: {
+        value: (p: string) => (p === cell.path ? cell : (base.program as any).getSourceFileByPath(p)),
+      },
     });
-    const checker = (ts as any).createTypeChecker(view) as ts.TypeChecker & { getDiagnostics(f: ts.SourceFile): ts.Diagnostic[] };
+    const checker = (ts as any).createTypeChecker(view) as ts.TypeChecker & {
+      getDiagnostics(f: ts.SourceFile): ts.Diagnostic[];
+    };
     let diags: ts.Diagnostic[] = cell.parseDiagnostics ?? [];
     if (!diags.length) diags = [...(cell.bindDiagnostics ?? []), ...checker.getDiagnostics(cell)];
-    const diagnostics = diags.filter((d) => d.category === ts.DiagnosticCategory.Error).map((d) => toCellDiagnostic(d, code));
+    const diagnostics = diags
+      .filter((d) => d.category === ts.DiagnosticCategory.Error)
+      .map((d) => toCellDiagnostic(d, code));
     return { diagnostics, declarations: topLevelDeclarations(cell) };
   }
 
@@ -189,9 +205,19 @@ export class Checker {
     for (const d of declarations) {
       // Relative imports are re-imported from the scope file, which lives elsewhere: make them absolute.
       const declaration = d.importTemplate
-        ? { ...d, importTemplate: d.importTemplate.replace(/(from |require\()(["'])(\.\.?\/[^"']*)\2/, (_m, kw, q, rel) => `${kw}${q}${path.resolve(this.cwd, rel)}${q}`) }
+        ? {
+            ...d,
+            importTemplate: d.importTemplate.replace(
+              /(from |require\()(["'])(\.\.?\/[^"']*)\2/,
+              (_m, kw, q, rel) => `${kw}${q}${path.resolve(this.cwd, rel)}${q}`,
+            ),
+          }
         : d;
-      this.bindings.set(d.name, { declaration, file: d.kind === 'import' ? undefined : file, alias: `__amalgam_${++this.aliases}` });
+      this.bindings.set(d.name, {
+        declaration,
+        file: d.kind === 'import' ? undefined : file,
+        alias: `__amalgam_${++this.aliases}`,
+      });
     }
     this.writeScope();
     this.warmSoon();
@@ -227,7 +253,11 @@ export class Checker {
 
   /** Live names with the text of their type, for %who / %whos. */
   names(): { name: string; kind: string; type: string }[] {
-    return [...this.bindings.entries()].map(([name, b]) => ({ name, kind: b.declaration.kind, type: b.type ?? this.typeText(name) }));
+    return [...this.bindings.entries()].map(([name, b]) => ({
+      name,
+      kind: b.declaration.kind,
+      type: b.type ?? this.typeText(name),
+    }));
   }
 
   has(name: string): boolean {
@@ -245,7 +275,10 @@ export class Checker {
     this.setText(this.cellPath, name);
     const info = quickInfo(this, 0);
     const text = info ? ts.displayPartsToString(info.displayParts) : 'unknown';
-    return text.split('\n').filter((l) => !/^export /.test(l)).join('\n')
+    return text
+      .split('\n')
+      .filter((l) => !/^export /.test(l))
+      .join('\n')
       .replace(/^\(alias\)\s*/, '')
       .replace(/^(?:const|let|var|function|class|enum|interface|type|namespace|import)\s+/, '');
   }
@@ -260,7 +293,10 @@ export class Checker {
     const top: string[] = [];
     const inner: string[] = [];
     for (const [name, b] of this.bindings) {
-      if (b.type) { inner.push(`let ${name}: ${b.type};`); continue; }
+      if (b.type) {
+        inner.push(`let ${name}: ${b.type};`);
+        continue;
+      }
       const h = globalHeader(b.declaration, b.file ?? '', b.alias);
       if (h.top) top.push(h.top);
       inner.push(h.inner);
@@ -279,7 +315,11 @@ export class Checker {
   private readDisk(file: string): string | undefined {
     if (this.diskCache.has(file)) return this.diskCache.get(file);
     let text: string | undefined;
-    try { text = fs.readFileSync(file, 'utf8'); } catch { text = undefined; }
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      text = undefined;
+    }
     // Library declarations do not change during a session; the user's own .ts files may.
     if (isLibrary(file)) this.diskCache.set(file, text);
     return text;
@@ -288,14 +328,15 @@ export class Checker {
   private createHost(): ts.LanguageServiceHost & ts.ModuleResolutionHost {
     const cached = <T>(cache: Map<string, T>, key: string, compute: () => T): T => {
       let v = cache.get(key);
-      if (v === undefined) cache.set(key, v = compute());
+      if (v === undefined) cache.set(key, (v = compute()));
       return v;
     };
-    const fileExists = (f: string) => this.texts.has(f)
-      || (isLibrary(f) ? cached(this.existsCache, f, () => fs.existsSync(f)) : fs.existsSync(f));
+    const fileExists = (f: string) =>
+      this.texts.has(f) || (isLibrary(f) ? cached(this.existsCache, f, () => fs.existsSync(f)) : fs.existsSync(f));
     const readFile = (f: string) => this.texts.get(f) ?? this.readDisk(f);
     const moduleHost = {
-      fileExists, readFile,
+      fileExists,
+      readFile,
       directoryExists: (d: string) => cached(this.dirCache, d, () => ts.sys.directoryExists(d)),
       realpath: (f: string) => cached(this.realpathCache, f, () => ts.sys.realpath?.(f) ?? f),
       getCurrentDirectory: () => this.cwd,
@@ -312,17 +353,31 @@ export class Checker {
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
       },
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      resolveModuleNameLiterals: (literals, containingFile, redirected, options) => literals.map((lit) => {
-        const name = lit.text;
-        if (name === 'amalgam' || name.startsWith('amalgam/')) {
-          const sub = name === 'amalgam' ? 'index' : name.slice('amalgam/'.length);
-          return { resolvedModule: { resolvedFileName: path.join(PACKAGE_ROOT, 'dist', 'lib', `${sub}.d.ts`), extension: ts.Extension.Dts, isExternalLibraryImport: false } };
-        }
-        const first = ts.resolveModuleName(name, containingFile, options, moduleHost, this.resolutionCache, redirected);
-        if (first.resolvedModule || name.startsWith('.') || path.isAbsolute(name)) return first;
-        // Packages amalgam ships (tfjs, arquero, danfo, vega) resolve even where the notebook folder has no node_modules.
-        return ts.resolveModuleName(name, fallbackContaining, options, moduleHost, this.resolutionCache, redirected);
-      }),
+      resolveModuleNameLiterals: (literals, containingFile, redirected, options) =>
+        literals.map((lit) => {
+          const name = lit.text;
+          if (name === 'amalgam' || name.startsWith('amalgam/')) {
+            const sub = name === 'amalgam' ? 'index' : name.slice('amalgam/'.length);
+            return {
+              resolvedModule: {
+                resolvedFileName: path.join(PACKAGE_ROOT, 'dist', 'lib', `${sub}.d.ts`),
+                extension: ts.Extension.Dts,
+                isExternalLibraryImport: false,
+              },
+            };
+          }
+          const first = ts.resolveModuleName(
+            name,
+            containingFile,
+            options,
+            moduleHost,
+            this.resolutionCache,
+            redirected,
+          );
+          if (first.resolvedModule || name.startsWith('.') || path.isAbsolute(name)) return first;
+          // Packages amalgam ships (tfjs, arquero, danfo, vega) resolve even where the notebook folder has no node_modules.
+          return ts.resolveModuleName(name, fallbackContaining, options, moduleHost, this.resolutionCache, redirected);
+        }),
       // Not in the public typings, but createProgram uses it: one package.json cache for the session
       // instead of re-reading and re-parsing every library's package.json on each cell.
       getModuleResolutionCache: () => this.resolutionCache,
@@ -333,16 +388,22 @@ export class Checker {
 
 /** The user's own .ts files are re-read when they change on disk. */
 function fileVersionOnDisk(f: string): number {
-  try { return fs.statSync(f).mtimeMs; } catch { return 0; }
+  try {
+    return fs.statSync(f).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function toCellDiagnostic(d: ts.Diagnostic, code: string): CellDiagnostic {
   const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-  let line = 1, column = 1;
+  let line = 1,
+    column = 1;
   if (d.file && d.start !== undefined) {
     const start = Math.min(d.start, code.length);
     const pos = d.file.getLineAndCharacterOfPosition(start);
-    line = pos.line + 1; column = pos.character + 1;
+    line = pos.line + 1;
+    column = pos.character + 1;
   }
   return { line, column, code: d.code, message };
 }

@@ -1,6 +1,16 @@
 import ts from 'typescript';
 
-export type DeclarationKind = 'const' | 'let' | 'var' | 'function' | 'class' | 'enum' | 'interface' | 'type' | 'namespace' | 'import';
+export type DeclarationKind =
+  | 'const'
+  | 'let'
+  | 'var'
+  | 'function'
+  | 'class'
+  | 'enum'
+  | 'interface'
+  | 'type'
+  | 'namespace'
+  | 'import';
 
 /**
  * A top-level name a cell declares. Imports keep a template that re-imports just that name, with
@@ -26,14 +36,23 @@ function importTexts(node: ts.ImportDeclaration, sf: ts.SourceFile): Declaration
   const from = node.moduleSpecifier.getText(sf);
   const typeOnly = clause.isTypeOnly ? 'type ' : '';
   const out: Declaration[] = [];
-  if (clause.name) out.push({ name: clause.name.text, kind: 'import', importTemplate: `import ${typeOnly}$NAME$ from ${from};` });
+  if (clause.name)
+    out.push({ name: clause.name.text, kind: 'import', importTemplate: `import ${typeOnly}$NAME$ from ${from};` });
   const bindings = clause.namedBindings;
   if (bindings && ts.isNamespaceImport(bindings)) {
-    out.push({ name: bindings.name.text, kind: 'import', importTemplate: `import ${typeOnly}* as $NAME$ from ${from};` });
+    out.push({
+      name: bindings.name.text,
+      kind: 'import',
+      importTemplate: `import ${typeOnly}* as $NAME$ from ${from};`,
+    });
   } else if (bindings) {
     for (const el of bindings.elements) {
       const imported = (el.propertyName ?? el.name).getText(sf);
-      out.push({ name: el.name.text, kind: 'import', importTemplate: `import ${typeOnly}{ ${el.isTypeOnly ? 'type ' : ''}${imported} as $NAME$ } from ${from};` });
+      out.push({
+        name: el.name.text,
+        kind: 'import',
+        importTemplate: `import ${typeOnly}{ ${el.isTypeOnly ? 'type ' : ''}${imported} as $NAME$ } from ${from};`,
+      });
     }
   }
   return out;
@@ -42,14 +61,34 @@ function importTexts(node: ts.ImportDeclaration, sf: ts.SourceFile): Declaration
 /** The names a cell declares at its top level, in order. */
 export function topLevelDeclarations(sf: ts.SourceFile): Declaration[] {
   const out: Declaration[] = [];
-  const add = (name: string, kind: DeclarationKind, node?: { typeParameters?: ts.NodeArray<ts.TypeParameterDeclaration> }) => {
+  const add = (
+    name: string,
+    kind: DeclarationKind,
+    node?: { typeParameters?: ts.NodeArray<ts.TypeParameterDeclaration> },
+  ) => {
     const tps = node?.typeParameters;
-    out.push({ name, kind, ...(tps?.length ? { typeParams: { declaration: `<${tps.map((t) => t.getText(sf)).join(', ')}>`, reference: `<${tps.map((t) => t.name.text).join(', ')}>` } } : {}) });
+    out.push({
+      name,
+      kind,
+      ...(tps?.length
+        ? {
+            typeParams: {
+              declaration: `<${tps.map((t) => t.getText(sf)).join(', ')}>`,
+              reference: `<${tps.map((t) => t.name.text).join(', ')}>`,
+            },
+          }
+        : {}),
+    });
   };
   for (const st of sf.statements) {
     if (ts.isVariableStatement(st)) {
       const flags = st.declarationList.flags;
-      const kind: DeclarationKind = flags & ts.NodeFlags.Const ? 'const' : flags & (ts.NodeFlags.Let | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing) ? 'let' : 'var';
+      const kind: DeclarationKind =
+        flags & ts.NodeFlags.Const
+          ? 'const'
+          : flags & (ts.NodeFlags.Let | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing)
+            ? 'let'
+            : 'var';
       for (const d of st.declarationList.declarations) for (const n of bindingNames(d.name)) add(n, kind);
     } else if (ts.isFunctionDeclaration(st) && st.name) add(st.name.text, 'function');
     else if (ts.isClassDeclaration(st) && st.name) add(st.name.text, 'class', st);
@@ -59,7 +98,11 @@ export function topLevelDeclarations(sf: ts.SourceFile): Declaration[] {
     else if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name)) add(st.name.text, 'namespace');
     else if (ts.isImportDeclaration(st)) out.push(...importTexts(st, sf));
     else if (ts.isImportEqualsDeclaration(st)) {
-      out.push({ name: st.name.text, kind: 'import', importTemplate: `import $NAME$ = ${st.moduleReference.getText(sf)};` });
+      out.push({
+        name: st.name.text,
+        kind: 'import',
+        importTemplate: `import $NAME$ = ${st.moduleReference.getText(sf)};`,
+      });
     }
   }
   return merge(out);
@@ -70,7 +113,10 @@ function merge(decls: Declaration[]): Declaration[] {
   const byName = new Map<string, Declaration>();
   for (const d of decls) {
     const prev = byName.get(d.name);
-    if (!prev) { byName.set(d.name, d); continue; }
+    if (!prev) {
+      byName.set(d.name, d);
+      continue;
+    }
     if (d.kind === 'import') byName.set(d.name, d);
     else if (prev.kind !== 'import' && isValueOnly(prev.kind) && !isValueOnly(d.kind)) byName.set(d.name, { ...d });
   }
@@ -83,10 +129,15 @@ const isValueOnly = (k: DeclarationKind) => k === 'const' || k === 'let' || k ==
 export function localHeader(d: Declaration, file: string): string {
   const spec = JSON.stringify(file);
   switch (d.kind) {
-    case 'import': return d.importTemplate!.replace('$NAME$', d.name);
-    case 'const': return `declare const ${d.name}: typeof import(${spec}).${d.name};`;
-    case 'let': case 'var': return `declare let ${d.name}: typeof import(${spec}).${d.name};`;
-    default: return `import { ${d.name} } from ${spec};`;
+    case 'import':
+      return d.importTemplate!.replace('$NAME$', d.name);
+    case 'const':
+      return `declare const ${d.name}: typeof import(${spec}).${d.name};`;
+    case 'let':
+    case 'var':
+      return `declare let ${d.name}: typeof import(${spec}).${d.name};`;
+    default:
+      return `import { ${d.name} } from ${spec};`;
   }
 }
 
@@ -103,14 +154,24 @@ export function globalHeader(d: Declaration, file: string, alias: string): { top
       const top = d.importTemplate!.replace('$NAME$', alias);
       // A namespace import re-exports as a namespace (value and types); a named or default import
       // as a value and a type (whichever of the two it has: the other meaning is never used).
-      if (/\* as \$NAME\$|^import \$NAME\$ = /.test(d.importTemplate!)) return { top, inner: `export import ${d.name} = ${alias};` };
+      if (/\* as \$NAME\$|^import \$NAME\$ = /.test(d.importTemplate!))
+        return { top, inner: `export import ${d.name} = ${alias};` };
       return { top, inner: `const ${d.name}: typeof ${alias};\ntype ${d.name} = ${alias};` };
     }
-    case 'const': return { inner: `const ${d.name}: typeof ${ref};` };
-    case 'let': case 'var': return { inner: `let ${d.name}: typeof ${ref};` };
-    case 'function': case 'namespace': return { inner: `const ${d.name}: typeof ${ref};` };
-    case 'class': case 'enum': return { inner: `const ${d.name}: typeof ${ref};\ntype ${d.name}${tp.declaration} = ${ref}${tp.reference};` };
-    case 'interface': case 'type': return { inner: `type ${d.name}${tp.declaration} = ${ref}${tp.reference};` };
+    case 'const':
+      return { inner: `const ${d.name}: typeof ${ref};` };
+    case 'let':
+    case 'var':
+      return { inner: `let ${d.name}: typeof ${ref};` };
+    case 'function':
+    case 'namespace':
+      return { inner: `const ${d.name}: typeof ${ref};` };
+    case 'class':
+    case 'enum':
+      return { inner: `const ${d.name}: typeof ${ref};\ntype ${d.name}${tp.declaration} = ${ref}${tp.reference};` };
+    case 'interface':
+    case 'type':
+      return { inner: `type ${d.name}${tp.declaration} = ${ref}${tp.reference};` };
   }
 }
 

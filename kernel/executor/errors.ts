@@ -1,12 +1,19 @@
 /** An error as Jupyter shows it: `ename`, `evalue`, and traceback lines (ANSI colours allowed). */
 export class CellError extends Error {
-  constructor(readonly ename: string, readonly evalue: string, readonly traceback: string[]) {
+  constructor(
+    readonly ename: string,
+    readonly evalue: string,
+    readonly traceback: string[],
+  ) {
     super(evalue);
     this.name = ename;
   }
 }
 
-const RED = '\x1b[0;31m', GREEN = '\x1b[0;32m', BOLD = '\x1b[1m', RESET = '\x1b[0m';
+const RED = '\x1b[0;31m',
+  GREEN = '\x1b[0;32m',
+  BOLD = '\x1b[1m',
+  RESET = '\x1b[0m';
 
 /** The cell's line with a caret under the column, IPython style. */
 export function codeFrame(code: string, line: number, column: number): string[] {

@@ -28,11 +28,46 @@ export interface RunResult {
 
 /** Globals the kernel itself relies on: a cell may not replace them. */
 const RESERVED = new Set([
-  'process', 'Buffer', 'console', 'require', 'module', 'exports', 'globalThis', 'global', '__amalgam',
-  'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask',
-  'Object', 'Array', 'Function', 'Promise', 'Symbol', 'Error', 'TypeError', 'Map', 'Set', 'WeakMap', 'JSON', 'Reflect',
-  'Proxy', 'Number', 'String', 'Boolean', 'Date', 'RegExp', 'Uint8Array', 'Float32Array', 'Int32Array', 'ArrayBuffer',
-  'display', 'clearOutput',
+  'process',
+  'Buffer',
+  'console',
+  'require',
+  'module',
+  'exports',
+  'globalThis',
+  'global',
+  '__amalgam',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+  'queueMicrotask',
+  'Object',
+  'Array',
+  'Function',
+  'Promise',
+  'Symbol',
+  'Error',
+  'TypeError',
+  'Map',
+  'Set',
+  'WeakMap',
+  'JSON',
+  'Reflect',
+  'Proxy',
+  'Number',
+  'String',
+  'Boolean',
+  'Date',
+  'RegExp',
+  'Uint8Array',
+  'Float32Array',
+  'Int32Array',
+  'ArrayBuffer',
+  'display',
+  'clearOutput',
 ]);
 
 export const PRELUDE = `// Kernel globals available in every cell.
@@ -65,7 +100,9 @@ export class Executor implements Session {
     Object.assign(globalThis, { display, clearOutput, input, prompt });
   }
 
-  get directory(): string { return this.cwd; }
+  get directory(): string {
+    return this.cwd;
+  }
 
   /** `%cd`: runtime imports resolve from the new folder (type-checking keeps its virtual root). */
   chdir(dir: string): void {
@@ -90,9 +127,16 @@ export class Executor implements Session {
     const sf = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.ES2022, true);
     const reserved = declaredNames(sf).filter((n) => RESERVED.has(n));
     if (reserved.length) {
-      throw new CellError('NameError', `${reserved.join(', ')} ${reserved.length > 1 ? 'are' : 'is'} reserved by the kernel: choose another name`, [
-        headline('NameError', `${options.name}: cannot declare ${reserved.join(', ')} at the top level (the kernel relies on ${reserved.length > 1 ? 'them' : 'it'})`),
-      ]);
+      throw new CellError(
+        'NameError',
+        `${reserved.join(', ')} ${reserved.length > 1 ? 'are' : 'is'} reserved by the kernel: choose another name`,
+        [
+          headline(
+            'NameError',
+            `${options.name}: cannot declare ${reserved.join(', ')} at the top level (the kernel relies on ${reserved.length > 1 ? 'them' : 'it'})`,
+          ),
+        ],
+      );
     }
     const compiled = compileCell(code, options.name);
     this.compiled.set(options.name, { cell: compiled, source: code, lineOffset });
@@ -140,7 +184,11 @@ export class Executor implements Session {
     const traceback: string[] = [];
     for (const d of check.diagnostics) {
       traceback.push(headline('TypeScriptError', `${where(d)}: ${d.message} (TS${d.code})`));
-      traceback.push(...codeFrame(code, d.line, d.column).map((l) => l.replace(/(\s)(\d+) /, (_m, sp, n) => `${sp}${String(+n + lineOffset).padStart(3)} `)));
+      traceback.push(
+        ...codeFrame(code, d.line, d.column).map((l) =>
+          l.replace(/(\s)(\d+) /, (_m, sp, n) => `${sp}${String(+n + lineOffset).padStart(3)} `),
+        ),
+      );
     }
     return new CellError('TypeScriptError', evalue, traceback);
   }
@@ -161,7 +209,10 @@ export class Executor implements Session {
       const m = /(In\[[^\]]*\]|Cell\[[^\]]*\]):(\d+):(\d+)/.exec(line);
       if (m) {
         const entry = this.compiled.get(m[1]);
-        if (!entry) { traceback.push(`    ${line}`); continue; }
+        if (!entry) {
+          traceback.push(`    ${line}`);
+          continue;
+        }
         const pos = entry.cell.toCell(+m[2], +m[3]);
         const fn = /^at (?:async )?([^\s(]+) \(/.exec(line)?.[1];
         const inFn = fn && fn !== '<anonymous>' ? ` in ${fn}` : '';
@@ -178,8 +229,12 @@ export class Executor implements Session {
   }
 
   // ---- Session (what magics see) ----
-  get(name: string): unknown { return (globalThis as any)[name]; }
-  has(name: string): boolean { return this.checker.has(name) || name in globalThis; }
+  get(name: string): unknown {
+    return (globalThis as any)[name];
+  }
+  has(name: string): boolean {
+    return this.checker.has(name) || name in globalThis;
+  }
   set(name: string, value: unknown, type = 'any'): void {
     if (RESERVED.has(name)) throw new Error(`${name} is reserved by the kernel`);
     (globalThis as any)[name] = value;

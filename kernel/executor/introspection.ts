@@ -14,10 +14,18 @@ export function indexToCodePoint(text: string, index: number): number {
 
 /** Magic lines are blanked (same length) so TypeScript sees the code at the same offsets. */
 function blankMagics(code: string): string {
-  return code.split('\n').map((l) => (/^\s*%/.test(l) ? ' '.repeat(l.length) : l)).join('\n');
+  return code
+    .split('\n')
+    .map((l) => (/^\s*%/.test(l) ? ' '.repeat(l.length) : l))
+    .join('\n');
 }
 
-export interface Completion { matches: string[]; start: number; end: number; types: { text: string; type: string }[] }
+export interface Completion {
+  matches: string[];
+  start: number;
+  end: number;
+  types: { text: string; type: string }[];
+}
 
 export function complete(checker: Checker, code: string, cursor: number): Completion {
   const pos = codePointToIndex(code, cursor);
@@ -26,13 +34,22 @@ export function complete(checker: Checker, code: string, cursor: number): Comple
   const magic = /^\s*(%%?)(\w*)$/.exec(before);
   if (magic) {
     const kind = magic[1] === '%%' ? 'cell' : 'line';
-    const matches = listMagics(kind).map((m) => magic[1] + m.name).filter((n) => n.startsWith(magic[1] + magic[2]));
+    const matches = listMagics(kind)
+      .map((m) => magic[1] + m.name)
+      .filter((n) => n.startsWith(magic[1] + magic[2]));
     const start = pos - magic[1].length - magic[2].length;
-    return { matches, start: indexToCodePoint(code, start), end: cursor, types: matches.map((m) => ({ text: m, type: 'magic' })) };
+    return {
+      matches,
+      start: indexToCodePoint(code, start),
+      end: cursor,
+      types: matches.map((m) => ({ text: m, type: 'magic' })),
+    };
   }
   const prefix = /[\w$]*$/.exec(code.slice(0, pos))![0];
   checker.setCell(blankMagics(code));
-  const info = checker.service.getCompletionsAtPosition(checker.cellPath, pos, { includeCompletionsWithInsertText: true });
+  const info = checker.service.getCompletionsAtPosition(checker.cellPath, pos, {
+    includeCompletionsWithInsertText: true,
+  });
   const entries = (info?.entries ?? [])
     .filter((e) => e.name.toLowerCase().startsWith(prefix.toLowerCase()) && !e.name.startsWith('__amalgam'))
     .sort((a, b) => (a.sortText === b.sortText ? a.name.localeCompare(b.name) : a.sortText < b.sortText ? -1 : 1));
@@ -51,7 +68,12 @@ export function inspect(checker: Checker, code: string, cursor: number, detail: 
   checker.setCell(blankMagics(code));
   const info = quickInfo(checker, pos) ?? (pos > 0 ? quickInfo(checker, pos - 1) : undefined);
   if (!info) return undefined;
-  const signature = ts.displayPartsToString(info.displayParts).split('\n').filter((l) => !/^export /.test(l)).join('\n').replace(/^\(alias\)\s*/, '');
+  const signature = ts
+    .displayPartsToString(info.displayParts)
+    .split('\n')
+    .filter((l) => !/^export /.test(l))
+    .join('\n')
+    .replace(/^\(alias\)\s*/, '');
   const doc = ts.displayPartsToString(info.documentation);
   const tags = (info.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`).join('\n');
   return [signature, doc, detail > 0 ? tags : ''].filter(Boolean).join('\n\n');
@@ -76,8 +98,18 @@ function openDepth(text: string): number {
   const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, text);
   let depth = 0;
   for (let k = scanner.scan(); k !== ts.SyntaxKind.EndOfFileToken; k = scanner.scan()) {
-    if (k === ts.SyntaxKind.OpenBraceToken || k === ts.SyntaxKind.OpenParenToken || k === ts.SyntaxKind.OpenBracketToken) depth++;
-    else if (k === ts.SyntaxKind.CloseBraceToken || k === ts.SyntaxKind.CloseParenToken || k === ts.SyntaxKind.CloseBracketToken) depth = Math.max(0, depth - 1);
+    if (
+      k === ts.SyntaxKind.OpenBraceToken ||
+      k === ts.SyntaxKind.OpenParenToken ||
+      k === ts.SyntaxKind.OpenBracketToken
+    )
+      depth++;
+    else if (
+      k === ts.SyntaxKind.CloseBraceToken ||
+      k === ts.SyntaxKind.CloseParenToken ||
+      k === ts.SyntaxKind.CloseBracketToken
+    )
+      depth = Math.max(0, depth - 1);
   }
   return depth;
 }
@@ -105,6 +137,8 @@ export function quickInfo(checker: Checker, pos: number, file = checker.cellPath
   const alias = /(?:=|typeof)\s*(__amalgam_\d+)/.exec(line)?.[1];
   const at = alias ? scope.search(new RegExp(`(\\bas |import )${alias}\\b`)) : -1;
   if (at < 0) return info;
-  const target = checker.service.getDefinitionAtPosition(checker.scopePath, scope.indexOf(alias!, at))?.find((d) => d.fileName !== checker.scopePath);
+  const target = checker.service
+    .getDefinitionAtPosition(checker.scopePath, scope.indexOf(alias!, at))
+    ?.find((d) => d.fileName !== checker.scopePath);
   return (target && checker.service.getQuickInfoAtPosition(target.fileName, target.textSpan.start)) || info;
 }

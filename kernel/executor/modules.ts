@@ -22,20 +22,36 @@ function installTsHook(): void {
     const source = fs.readFileSync(filename, 'utf8');
     const out = ts.transpileModule(source, {
       fileName: filename,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        inlineSourceMap: true,
+      },
     });
     module._compile(out.outputText, filename);
   };
 }
 
-interface Loaded { module: any; esm: boolean }
+interface Loaded {
+  module: any;
+  esm: boolean;
+}
 
 function resolveLocal(spec: string, cwd: string): string {
   const base = path.resolve(cwd, spec);
-  for (const candidate of [base, `${base}.ts`, `${base}.js`, path.join(base, 'index.ts'), path.join(base, 'index.js')]) {
+  for (const candidate of [
+    base,
+    `${base}.ts`,
+    `${base}.js`,
+    path.join(base, 'index.ts'),
+    path.join(base, 'index.js'),
+  ]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   }
-  throw Object.assign(new Error(`Cannot find module '${spec}' (looked for ${base}[.ts|.js] from ${cwd})`), { code: 'MODULE_NOT_FOUND' });
+  throw Object.assign(new Error(`Cannot find module '${spec}' (looked for ${base}[.ts|.js] from ${cwd})`), {
+    code: 'MODULE_NOT_FOUND',
+  });
 }
 
 /** The ESM entry of an ESM-only package, found from `from` upwards. */
@@ -49,7 +65,10 @@ function resolveEsmEntry(spec: string, from: string): string | undefined {
     if (fs.existsSync(manifest)) {
       const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8'));
       const key = sub ? `./${sub}` : '.';
-      let entry: any = typeof pkg.exports === 'string' && !sub ? pkg.exports : pkg.exports?.[key] ?? (!sub ? pkg.exports : undefined);
+      let entry: any =
+        typeof pkg.exports === 'string' && !sub
+          ? pkg.exports
+          : (pkg.exports?.[key] ?? (!sub ? pkg.exports : undefined));
       while (entry && typeof entry === 'object') entry = entry.import ?? entry.node ?? entry.default;
       entry ??= sub || pkg.module || pkg.main || 'index.js';
       return path.join(pkgDir, entry);
@@ -97,7 +116,11 @@ export async function loadModule(spec: string, cwd: string): Promise<Loaded> {
     return await loadFrom(spec, cwd);
   } catch (e: any) {
     if (e.code !== 'MODULE_NOT_FOUND') throw e;
-    try { return await loadFrom(spec, PACKAGE_ROOT); } catch { throw e; }
+    try {
+      return await loadFrom(spec, PACKAGE_ROOT);
+    } catch {
+      throw e;
+    }
   }
 }
 

@@ -16,7 +16,11 @@ export interface CompiledCell {
   toCell(line: number, column: number): { line: number; column: number };
 }
 
-interface Edit { start: number; end: number; text: string }
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
 
 const PREFIX = '(async () => {';
 const SUFFIX = '\n})()';
@@ -32,7 +36,11 @@ const TRANSPILE_OPTIONS: ts.CompilerOptions = {
 };
 
 export function compileCell(source: string, filename: string): CompiledCell {
-  const out = ts.transpileModule(source, { compilerOptions: TRANSPILE_OPTIONS, fileName: `${filename}.ts`, reportDiagnostics: false });
+  const out = ts.transpileModule(source, {
+    compilerOptions: TRANSPILE_OPTIONS,
+    fileName: `${filename}.ts`,
+    reportDiagnostics: false,
+  });
   const js = out.outputText.replace(/\/\/# sourceMappingURL=.*\s*$/, '');
   const map = decodeMappings(JSON.parse(out.sourceMapText!).mappings);
   const sf = ts.createSourceFile(`${filename}.js`, js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
@@ -54,14 +62,20 @@ export function compileCell(source: string, filename: string): CompiledCell {
     } else if (ts.isClassDeclaration(st) && st.name) {
       const exportEnd = stripExport(st, sf, edits);
       const classStart = exportEnd ?? start;
-      edits.push({ start: classStart, end: classStart, text: `${st.name.text} = ` }, { start: st.end, end: st.end, text: ';' });
+      edits.push(
+        { start: classStart, end: classStart, text: `${st.name.text} = ` },
+        { start: st.end, end: st.end, text: ';' },
+      );
     } else if (ts.isExportDeclaration(st) || ts.isExportAssignment(st)) {
       // `export { a }` and `export default x` mean nothing in a notebook: keep the expression of the latter.
       if (ts.isExportAssignment(st)) edits.push({ start, end: st.expression.getStart(sf), text: '' });
       else edits.push({ start, end: st.end, text: padLines('', st.getText(sf)) });
     } else if (st === last && ts.isExpressionStatement(st)) {
       const expr = st.expression;
-      edits.push({ start: expr.getStart(sf), end: expr.getStart(sf), text: 'return { value: (' }, { start: expr.end, end: expr.end, text: ') }' });
+      edits.push(
+        { start: expr.getStart(sf), end: expr.getStart(sf), text: 'return { value: (' },
+        { start: expr.end, end: expr.end, text: ') }' },
+      );
     }
   }
 
@@ -93,7 +107,10 @@ export function compileCell(source: string, filename: string): CompiledCell {
         const outStart = e.start - lineStart + shift;
         if (col < outStart) break;
         const delta = e.text.length - (e.end - e.start);
-        if (col < outStart + e.text.length) { col = outStart - shift; break; }
+        if (col < outStart + e.text.length) {
+          col = outStart - shift;
+          break;
+        }
         col -= delta;
         shift += delta;
       }
@@ -104,7 +121,7 @@ export function compileCell(source: string, filename: string): CompiledCell {
 }
 
 function stripExport(node: ts.Node, sf: ts.SourceFile, edits: Edit[]): number | undefined {
-  const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : [];
+  const mods = ts.canHaveModifiers(node) ? (ts.getModifiers(node) ?? []) : [];
   const exp = mods.filter((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword);
   if (!exp.length) return undefined;
   const start = exp[0].getStart(sf);
@@ -127,7 +144,10 @@ function rewriteVariables(st: ts.VariableStatement, sf: ts.SourceFile, edits: Ed
       if (!d.initializer) edits.push({ start: d.name.end, end: d.name.end, text: ' = undefined' });
     } else {
       // A destructuring pattern reads as an assignment pattern once parenthesised.
-      edits.push({ start: d.name.getStart(sf), end: d.name.getStart(sf), text: '(' }, { start: d.end, end: d.end, text: ')' });
+      edits.push(
+        { start: d.name.getStart(sf), end: d.name.getStart(sf), text: '(' },
+        { start: d.end, end: d.end, text: ')' },
+      );
     }
   }
 }

@@ -23,7 +23,12 @@ export async function execute(k: Kernel, msg: Message): Promise<void> {
     if (result.hasValue && !silent && result.value !== undefined) {
       k.publish('execute_result', { execution_count: count, data: await k.bundleOf(result.value), metadata: {} });
     }
-    reply = { status: 'ok', execution_count: count, payload: [], user_expressions: await evaluateExpressions(k, user_expressions) };
+    reply = {
+      status: 'ok',
+      execution_count: count,
+      payload: [],
+      user_expressions: await evaluateExpressions(k, user_expressions),
+    };
   } catch (e) {
     await k.settle();
     const err = e instanceof CellError ? e : k.executor.runtimeError(e);
@@ -33,7 +38,10 @@ export async function execute(k: Kernel, msg: Message): Promise<void> {
   }
   k.guardProcessHandlers();
   // How long the cell took and how much of it was type-checking: visible to any client.
-  const timing = { total_ms: +(performance.now() - t0).toFixed(2), check_ms: +(k.executor.checkMs - checkBefore).toFixed(2) };
+  const timing = {
+    total_ms: +(performance.now() - t0).toFixed(2),
+    check_ms: +(k.executor.checkMs - checkBefore).toFixed(2),
+  };
   await k.server.reply(msg, 'execute_reply', reply, { amalgam: timing });
 }
 

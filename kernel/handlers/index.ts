@@ -17,17 +17,31 @@ export const handlers: Record<string, Handler> = {
     const { code, cursor_pos } = msg.content;
     const c = complete(k.executor.checker, code, cursor_pos);
     await k.server.reply(msg, 'complete_reply', {
-      status: 'ok', matches: c.matches, cursor_start: c.start, cursor_end: c.end,
-      metadata: { _jupyter_types_experimental: c.types.map((t) => ({ text: t.text, type: t.type, start: c.start, end: c.end })) },
+      status: 'ok',
+      matches: c.matches,
+      cursor_start: c.start,
+      cursor_end: c.end,
+      metadata: {
+        _jupyter_types_experimental: c.types.map((t) => ({ text: t.text, type: t.type, start: c.start, end: c.end })),
+      },
     });
   },
 
   inspect_request: async (k, msg) => {
     const { code, cursor_pos, detail_level = 0 } = msg.content;
     const text = inspect(k.executor.checker, code, cursor_pos, detail_level);
-    await k.server.reply(msg, 'inspect_reply', text
-      ? { status: 'ok', found: true, data: { 'text/plain': text, 'text/markdown': '```typescript\n' + text + '\n```' }, metadata: {} }
-      : { status: 'ok', found: false, data: {}, metadata: {} });
+    await k.server.reply(
+      msg,
+      'inspect_reply',
+      text
+        ? {
+            status: 'ok',
+            found: true,
+            data: { 'text/plain': text, 'text/markdown': '```typescript\n' + text + '\n```' },
+            metadata: {},
+          }
+        : { status: 'ok', found: false, data: {}, metadata: {} },
+    );
   },
 
   is_complete_request: (k, msg) => k.server.reply(msg, 'is_complete_reply', isComplete(msg.content.code ?? '')),
@@ -36,9 +50,16 @@ export const handlers: Record<string, Handler> = {
     const { hist_access_type, n = 10, start = 0, stop, pattern = '*', unique = false, output = false } = msg.content;
     let entries = k.history;
     if (hist_access_type === 'tail') entries = entries.slice(-n);
-    else if (hist_access_type === 'range') entries = entries.filter((e) => e.line >= start && (stop == null || e.line < stop));
+    else if (hist_access_type === 'range')
+      entries = entries.filter((e) => e.line >= start && (stop == null || e.line < stop));
     else if (hist_access_type === 'search') {
-      const re = new RegExp(`^${String(pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+      const re = new RegExp(
+        `^${String(pattern)
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+        's',
+      );
       entries = entries.filter((e) => re.test(e.input));
       if (unique) entries = entries.filter((e, i, all) => all.findLastIndex((x) => x.input === e.input) === i);
       if (n) entries = entries.slice(-n);

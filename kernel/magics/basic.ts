@@ -6,17 +6,25 @@ import { closest, getMagic, listMagics, registerMagic } from '../../lib/magics/r
 import { helpText } from './help';
 
 registerMagic({
-  name: 'lsmagic', kind: 'line',
+  name: 'lsmagic',
+  kind: 'line',
   help: '%lsmagic\n\nLists every line and cell magic, built-in or registered by an extension.',
   run: () => {
-    const line = listMagics('line').map((m) => `%${m.name}`).join('  ');
-    const cell = listMagics('cell').map((m) => `%%${m.name}`).join('  ');
-    return markdown(`**Line magics:** ${line}\n\n**Cell magics:** ${cell}\n\n\`%name?\` or \`%help name\` shows a magic's help.`);
+    const line = listMagics('line')
+      .map((m) => `%${m.name}`)
+      .join('  ');
+    const cell = listMagics('cell')
+      .map((m) => `%%${m.name}`)
+      .join('  ');
+    return markdown(
+      `**Line magics:** ${line}\n\n**Cell magics:** ${cell}\n\n\`%name?\` or \`%help name\` shows a magic's help.`,
+    );
   },
 });
 
 registerMagic({
-  name: 'help', kind: 'line',
+  name: 'help',
+  kind: 'line',
   help: '%help [NAME]\n\nShows the help of magic NAME (with or without %), or lists all magics.',
   run: ({ args }) => {
     const raw = args._[0];
@@ -25,7 +33,10 @@ registerMagic({
     const name = raw.replace(/^%+/, '').replace(/\?$/, '');
     const magic = getMagic(cell ? 'cell' : 'line', name) ?? getMagic(cell ? 'line' : 'cell', name);
     if (!magic) {
-      const near = closest(name, listMagics().map((m) => m.name));
+      const near = closest(
+        name,
+        listMagics().map((m) => m.name),
+      );
       throw new UsageError('help', `no magic named ${raw}${near ? `. Did you mean %${near}?` : ''}`);
     }
     return helpText(magic);
@@ -33,7 +44,8 @@ registerMagic({
 });
 
 registerMagic({
-  name: 'load_ext', kind: 'line',
+  name: 'load_ext',
+  kind: 'line',
   help: '%load_ext MODULE\n\nLoads MODULE (a package name or a path to a .js/.ts file) so it can register magics\nwith registerMagic from "amalgam", the same registry the built-ins use. If the module\nexports a function `load_ipython_extension` or `activate`, it is called with the registry.',
   run: async ({ args, session }) => {
     const spec = args._[0];
@@ -41,13 +53,17 @@ registerMagic({
     const before = new Set(listMagics().map((m) => `${m.kind}:${m.name}`));
     let mod: any;
     try {
-      mod = await (session as any).execute(`await import(${JSON.stringify(spec.startsWith('.') ? path.resolve(spec) : spec)})`);
+      mod = await (session as any).execute(
+        `await import(${JSON.stringify(spec.startsWith('.') ? path.resolve(spec) : spec)})`,
+      );
     } catch (e) {
       throw new UsageError('load_ext', `could not load ${spec}: ${(e as Error).message}`);
     }
     const activate = mod?.load_ipython_extension ?? mod?.activate ?? mod?.default?.activate;
     if (typeof activate === 'function') await activate({ registerMagic });
-    const added = listMagics().filter((m) => !before.has(`${m.kind}:${m.name}`)).map((m) => (m.kind === 'cell' ? '%%' : '%') + m.name);
+    const added = listMagics()
+      .filter((m) => !before.has(`${m.kind}:${m.name}`))
+      .map((m) => (m.kind === 'cell' ? '%%' : '%') + m.name);
     return markdown(`Loaded **${spec}**${added.length ? `: ${added.join(', ')}` : ' (no new magics)'}`);
   },
 });

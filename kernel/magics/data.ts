@@ -49,7 +49,8 @@ function summary(title: string, value: unknown): object {
 }
 
 registerMagic({
-  name: 'load', kind: 'line',
+  name: 'load',
+  kind: 'line',
   booleans: ['skip-bad', 'no-header', 'subset'],
   help: `%load NAME SOURCE [--format ${FORMATS.join('|')}] [--as arquero|danfo] [--skip-bad] [--delimiter D] [--no-header] [--limit N] [--subset]
 
@@ -74,39 +75,71 @@ data.loadDataset(SOURCE).
     const as = stringFlag(ctx, 'as') ?? 'arquero';
     if (as !== 'arquero' && as !== 'danfo') throw new UsageError('load', `--as expects arquero or danfo, got ${as}`);
     const format = stringFlag(ctx, 'format') as Format | undefined;
-    if (format && !FORMATS.includes(format)) throw new UsageError('load', `--format expects one of ${FORMATS.join(', ')}, got ${format}`);
+    if (format && !FORMATS.includes(format))
+      throw new UsageError('load', `--format expects one of ${FORMATS.join(', ')}, got ${format}`);
     const limit = numberFlag(ctx.args, 'limit', 'load');
     const known = listDatasets().map((d) => d.name);
-    const isDatasetName = !existsSync(source) && (known.includes(source.toLowerCase()) || source.toLowerCase() === 'fashion');
+    const isDatasetName =
+      !existsSync(source) && (known.includes(source.toLowerCase()) || source.toLowerCase() === 'fashion');
     if (!existsSync(source) && !isDatasetName) {
       const looksLikeFile = /[./\\]/.test(source);
-      throw new UsageError('load', looksLikeFile
-        ? `file not found: ${source}`
-        : `${source} is neither a file nor a shipped dataset (known datasets: ${known.join(', ')})`);
+      throw new UsageError(
+        'load',
+        looksLikeFile
+          ? `file not found: ${source}`
+          : `${source} is neither a file nor a shipped dataset (known datasets: ${known.join(', ')})`,
+      );
     }
     if (isDatasetName) {
-      const ds: Dataset = await wrap('load', () => loadDataset(source, { limit, subset: ctx.args.flags.subset === true }));
+      const ds: Dataset = await wrap('load', () =>
+        loadDataset(source, { limit, subset: ctx.args.flags.subset === true }),
+      );
       ctx.session.set(name, ds, TYPES.dataset);
       const imgs = ds.images ? `, images ${ds.images.shape.slice(1).join('×')}` : '';
-      return summary(`${name}: dataset ${ds.name} (${ds.source === 'system' ? ds.files[0].replace(/\/[^/]*$/, '') : 'shipped, sha256-checked'}), ${shapeText({ rows: ds.table.numRows(), columns: ds.table.columnNames() })}${imgs}`, ds.table);
+      return summary(
+        `${name}: dataset ${ds.name} (${ds.source === 'system' ? ds.files[0].replace(/\/[^/]*$/, '') : 'shipped, sha256-checked'}), ${shapeText({ rows: ds.table.numRows(), columns: ds.table.columnNames() })}${imgs}`,
+        ds.table,
+      );
     }
-    const value: any = await wrap('load', () => load(source, {
-      format, as, limit, skipBad: ctx.args.flags['skip-bad'] === true, header: ctx.args.flags['no-header'] === true ? false : undefined,
-      delimiter: stringFlag(ctx, 'delimiter')?.replace(/^\\t$/, '\t'),
-    }) as Promise<any>);
+    const value: any = await wrap(
+      'load',
+      () =>
+        load(source, {
+          format,
+          as,
+          limit,
+          skipBad: ctx.args.flags['skip-bad'] === true,
+          header: ctx.args.flags['no-header'] === true ? false : undefined,
+          delimiter: stringFlag(ctx, 'delimiter')?.replace(/^\\t$/, '\t'),
+        }) as Promise<any>,
+    );
     const info = loadInfo(value);
-    const skipped = info?.skipped ? `; skipped ${info.skipped} bad line${info.skipped === 1 ? '' : 's'} (${info.badLines.slice(0, 10).join(', ')}${info.badLines.length > 10 ? ', …' : ''})` : '';
+    const skipped = info?.skipped
+      ? `; skipped ${info.skipped} bad line${info.skipped === 1 ? '' : 's'} (${info.badLines.slice(0, 10).join(', ')}${info.badLines.length > 10 ? ', …' : ''})`
+      : '';
     if (info?.format === 'idx') {
       ctx.session.set(name, value, TYPES.idx);
-      return summary(`${name}: IDX ${value.data.constructor.name} of shape [${value.shape.join(', ')}] from ${source}`, undefined);
+      return summary(
+        `${name}: IDX ${value.data.constructor.name} of shape [${value.shape.join(', ')}] from ${source}`,
+        undefined,
+      );
     }
     ctx.session.set(name, value, as === 'danfo' ? TYPES.danfo : TYPES.arquero);
-    return summary(`${name}: ${as === 'danfo' ? 'danfo DataFrame' : 'arquero table'} from ${source} (${info?.format})${skipped}`, value);
+    return summary(
+      `${name}: ${as === 'danfo' ? 'danfo DataFrame' : 'arquero table'} from ${source} (${info?.format})${skipped}`,
+      value,
+    );
   },
 });
 
 function listDatasetsText(): string {
-  try { return listDatasets().map((d) => d.name).join(', '); } catch { return 'iris, digits, fashion-mnist'; }
+  try {
+    return listDatasets()
+      .map((d) => d.name)
+      .join(', ');
+  } catch {
+    return 'iris, digits, fashion-mnist';
+  }
 }
 
 /** A table-like session value: arquero table, danfo frame, or a Dataset's table. */
@@ -114,7 +147,10 @@ function tableVariable(ctx: MagicContext, name: string | undefined): unknown {
   if (!name) throw new UsageError(ctx.name, `expects a table variable: %${ctx.name} NAME`);
   if (!ctx.session.has(name)) {
     const names = ctx.session.names().map((n) => n.name);
-    throw new UsageError(ctx.name, `no variable ${name} in this session${names.length ? ` (defined: ${names.slice(0, 12).join(', ')})` : ''}`);
+    throw new UsageError(
+      ctx.name,
+      `no variable ${name} in this session${names.length ? ` (defined: ${names.slice(0, 12).join(', ')})` : ''}`,
+    );
   }
   const value: any = ctx.session.get(name);
   if (isColumnTable(value) || isDanfo(value)) return value;
@@ -123,7 +159,8 @@ function tableVariable(ctx: MagicContext, name: string | undefined): unknown {
 }
 
 registerMagic({
-  name: 'describe', kind: 'line',
+  name: 'describe',
+  kind: 'line',
   booleans: ['no-chart'],
   help: `%describe NAME [--no-chart]
 
@@ -166,7 +203,8 @@ tables too: 'data/*.csv', read_parquet('big.parquet'). DuckDB streams files and 
 inputs larger than memory work as long as the result fits. Same as data.sql(query, {tables}).`;
 
 registerMagic({
-  name: 'sql', kind: 'line',
+  name: 'sql',
+  kind: 'line',
   help: `%sql [--out NAME] QUERY\n\n${SQL_HELP}\n\n  %sql select species, avg(petal_length) from iris group by species\n  %sql --out big select * from 'logs/*.csv' where status >= 500`,
   run: (ctx) => {
     const m = /^\s*--out(?:\s+|=)(\S+)\s+/.exec(ctx.line);
@@ -175,7 +213,8 @@ registerMagic({
 });
 
 registerMagic({
-  name: 'sql', kind: 'cell',
+  name: 'sql',
+  kind: 'cell',
   help: `%%sql [NAME]\nQUERY...\n\n${SQL_HELP} With NAME, the result is also bound to NAME.\n\n  %%sql by_species\n  select species, count(*) n, avg(sepal_length) sepal\n  from iris group by species order by n desc`,
   run: (ctx) => runSql(ctx, ctx.body, ctx.args._[0]),
 });

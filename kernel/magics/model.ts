@@ -17,18 +17,26 @@ import { InterruptedError } from '../../lib/interrupt';
 export function modelVariable(ctx: MagicContext, name: string | undefined, usage: string): Amalgamation {
   if (!name) throw new UsageError(ctx.name, `expects a model: ${usage}`);
   if (!ctx.session.has(name)) {
-    const names = ctx.session.names().filter((n) => ctx.session.get(n.name) instanceof Amalgamation).map((n) => n.name);
-    throw new UsageError(ctx.name, `no model ${name} in this session (${names.length ? `amalgamations: ${names.join(', ')}` : 'no amalgamations defined yet: const m = amalgamate({...})'})`);
+    const names = ctx.session
+      .names()
+      .filter((n) => ctx.session.get(n.name) instanceof Amalgamation)
+      .map((n) => n.name);
+    throw new UsageError(
+      ctx.name,
+      `no model ${name} in this session (${names.length ? `amalgamations: ${names.join(', ')}` : 'no amalgamations defined yet: const m = amalgamate({...})'})`,
+    );
   }
   const model = ctx.session.get(name);
-  if (!(model instanceof Amalgamation)) throw new UsageError(ctx.name, `${name} is not an amalgamation (build one with amalgamate({...}))`);
+  if (!(model instanceof Amalgamation))
+    throw new UsageError(ctx.name, `${name} is not an amalgamation (build one with amalgamate({...}))`);
   return model;
 }
 
 /** --data: a session variable (dataset, table, {x, y}) or a shipped dataset by name. */
 async function dataFlag(ctx: MagicContext): Promise<TrainData> {
   const name = ctx.args.flags.data;
-  if (!name || name === true) throw new UsageError(ctx.name, 'expects --data NAME (a session variable or a shipped dataset)');
+  if (!name || name === true)
+    throw new UsageError(ctx.name, 'expects --data NAME (a session variable or a shipped dataset)');
   if (ctx.session.has(name)) return ctx.session.get(name) as TrainData;
   try {
     return await loadDataset(name);
@@ -41,18 +49,24 @@ function listFlag(ctx: MagicContext, flag: string): string[] | undefined {
   const v = ctx.args.flags[flag];
   if (v === undefined) return undefined;
   if (v === true) throw new UsageError(ctx.name, `--${flag} expects a comma-separated list`);
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function weightsFlag(ctx: MagicContext): Record<string, number> | undefined {
   const items = listFlag(ctx, 'weights');
   if (!items) return undefined;
-  return Object.fromEntries(items.map((item) => {
-    const [head, w] = item.split('=');
-    const n = Number(w);
-    if (!head || w === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(ctx.name, `--weights expects head=weight pairs (weight ≥ 0), got "${item}"`);
-    return [head, n];
-  }));
+  return Object.fromEntries(
+    items.map((item) => {
+      const [head, w] = item.split('=');
+      const n = Number(w);
+      if (!head || w === undefined || !Number.isFinite(n) || n < 0)
+        throw new UsageError(ctx.name, `--weights expects head=weight pairs (weight ≥ 0), got "${item}"`);
+      return [head, n];
+    }),
+  );
 }
 
 const SCHEDULES = ['constant', 'cosine', 'step', 'exponential', 'plateau'];
@@ -60,7 +74,11 @@ const SCHEDULES = ['constant', 'cosine', 'step', 'exponential', 'plateau'];
 function scheduleFlag(ctx: MagicContext, epochs: number): Schedule | undefined {
   const v = ctx.args.flags.schedule;
   if (v === undefined) return undefined;
-  if (v === true || !SCHEDULES.includes(v)) throw new UsageError(ctx.name, `--schedule expects one of ${SCHEDULES.join(', ')}, got ${v === true ? 'nothing' : v}`);
+  if (v === true || !SCHEDULES.includes(v))
+    throw new UsageError(
+      ctx.name,
+      `--schedule expects one of ${SCHEDULES.join(', ')}, got ${v === true ? 'nothing' : v}`,
+    );
   if (v === 'step') return { kind: 'step', every: Math.max(1, Math.floor(epochs / 3)), factor: 0.3 };
   if (v === 'exponential') return { kind: 'exponential', rate: 0.9 };
   return { kind: v } as Schedule;
@@ -70,14 +88,19 @@ function metricsTable(metrics: Record<string, Record<string, number>>, title: st
   const names = [...new Set(Object.values(metrics).flatMap((m) => Object.keys(m)))];
   const rows = Object.entries(metrics);
   const cell = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
-  const html = `<b>${escapeHtml(title)}</b><table><thead><tr><th>head</th>${names.map((n) => `<th>${n}</th>`).join('')}</tr></thead><tbody>${rows.map(([h, m]) =>
-    `<tr><td>${escapeHtml(h)}</td>${names.map((n) => `<td>${cell(m[n])}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-  const text = [title, ...rows.map(([h, m]) => `${h.padEnd(12)} ${names.map((n) => `${n} ${cell(m[n])}`).join('  ')}`)].join('\n');
+  const html = `<b>${escapeHtml(title)}</b><table><thead><tr><th>head</th>${names.map((n) => `<th>${n}</th>`).join('')}</tr></thead><tbody>${rows
+    .map(([h, m]) => `<tr><td>${escapeHtml(h)}</td>${names.map((n) => `<td>${cell(m[n])}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+  const text = [
+    title,
+    ...rows.map(([h, m]) => `${h.padEnd(12)} ${names.map((n) => `${n} ${cell(m[n])}`).join('  ')}`),
+  ].join('\n');
   return { [Symbol.for('Jupyter.display')]: () => ({ 'text/html': html, 'text/plain': text }) };
 }
 
 registerMagic({
-  name: 'train', kind: 'line',
+  name: 'train',
+  kind: 'line',
   help: `%train MODEL --data NAME [--epochs N] [--batch B] [--lr X] [--weights head=w,...] [--heads a,b]
        [--val F] [--patience P] [--schedule ${SCHEDULES.join('|')}] [--optimizer adam|sgd|rmsprop]
        [--limit N] [--split S] [--quiet]
@@ -99,12 +122,19 @@ the 'train' split of datasets that have one. Same as train.fit(model, data, opti
     const data = await dataFlag(ctx);
     const epochs = numberFlag(ctx.args, 'epochs', 'train', 10)!;
     const options: FitOptions = {
-      epochs, batchSize: numberFlag(ctx.args, 'batch', 'train'), lr: numberFlag(ctx.args, 'lr', 'train'),
-      weights: weightsFlag(ctx), heads: listFlag(ctx, 'heads'), validationSplit: numberFlag(ctx.args, 'val', 'train'),
-      patience: numberFlag(ctx.args, 'patience', 'train'), schedule: scheduleFlag(ctx, epochs),
-      optimizer: ctx.args.flags.optimizer as FitOptions['optimizer'], limit: numberFlag(ctx.args, 'limit', 'train'),
+      epochs,
+      batchSize: numberFlag(ctx.args, 'batch', 'train'),
+      lr: numberFlag(ctx.args, 'lr', 'train'),
+      weights: weightsFlag(ctx),
+      heads: listFlag(ctx, 'heads'),
+      validationSplit: numberFlag(ctx.args, 'val', 'train'),
+      patience: numberFlag(ctx.args, 'patience', 'train'),
+      schedule: scheduleFlag(ctx, epochs),
+      optimizer: ctx.args.flags.optimizer as FitOptions['optimizer'],
+      limit: numberFlag(ctx.args, 'limit', 'train'),
       split: typeof ctx.args.flags.split === 'string' ? ctx.args.flags.split : undefined,
-      live: !ctx.args.flags.quiet, signal: ctx.signal,
+      live: !ctx.args.flags.quiet,
+      signal: ctx.signal,
     };
     let result;
     try {
@@ -114,16 +144,26 @@ the 'train' split of datasets that have one. Same as train.fit(model, data, opti
     }
     if (result.stopped === 'interrupted') {
       // The model keeps its best weights; the cell still ends as interrupted, so run-all stops here.
-      await display(metricsTable(result.metrics, `${name}: interrupted after ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}; best epoch ${result.bestEpoch ?? '—'} restored`));
+      await display(
+        metricsTable(
+          result.metrics,
+          `${name}: interrupted after ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}; best epoch ${result.bestEpoch ?? '—'} restored`,
+        ),
+      );
       throw new InterruptedError();
     }
-    const how = result.stopped === 'completed' ? '' : result.stopped === 'early-stopping' ? ', stopped early' : ', interrupted';
-    return metricsTable(result.metrics, `${name}: ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}${how} in ${result.seconds.toFixed(1)} s, ${Math.round(result.samplesPerSec).toLocaleString('en')} samples/s; best epoch ${result.bestEpoch ?? '—'} (validation)`);
+    const how =
+      result.stopped === 'completed' ? '' : result.stopped === 'early-stopping' ? ', stopped early' : ', interrupted';
+    return metricsTable(
+      result.metrics,
+      `${name}: ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}${how} in ${result.seconds.toFixed(1)} s, ${Math.round(result.samplesPerSec).toLocaleString('en')} samples/s; best epoch ${result.bestEpoch ?? '—'} (validation)`,
+    );
   },
 });
 
 registerMagic({
-  name: 'evaluate', kind: 'line',
+  name: 'evaluate',
+  kind: 'line',
   help: `%evaluate MODEL --data NAME [--split S] [--heads a,b] [--limit N]
 
 Loss and metric of each head on held-out data (the 'test' split by default), plus a confusion matrix
@@ -136,12 +176,21 @@ with per-class precision and recall for every classify head. Same as train.evalu
     const data = await dataFlag(ctx);
     let ev;
     try {
-      ev = evaluate(model, data, { split: typeof ctx.args.flags.split === 'string' ? ctx.args.flags.split : undefined, heads: listFlag(ctx, 'heads'), limit: numberFlag(ctx.args, 'limit', 'evaluate') });
+      ev = evaluate(model, data, {
+        split: typeof ctx.args.flags.split === 'string' ? ctx.args.flags.split : undefined,
+        heads: listFlag(ctx, 'heads'),
+        limit: numberFlag(ctx.args, 'limit', 'evaluate'),
+      });
     } catch (e) {
       throw new UsageError('evaluate', `${name}: ${(e as Error).message}`);
     }
     for (const [head, c] of Object.entries(ev.classes)) {
-      await display(confusionMatrix(Array.from(c.truth), Array.from(c.pred), { classes: c.names, title: `${head}: confusion matrix` }));
+      await display(
+        confusionMatrix(Array.from(c.truth), Array.from(c.pred), {
+          classes: c.names,
+          title: `${head}: confusion matrix`,
+        }),
+      );
     }
     return metricsTable(ev.metrics, `${name} on ${ev.n.toLocaleString('en')} rows`);
   },
@@ -149,7 +198,8 @@ with per-class precision and recall for every classify head. Same as train.evalu
 
 for (const verb of ['freeze', 'unfreeze'] as const) {
   registerMagic({
-    name: verb, kind: 'line',
+    name: verb,
+    kind: 'line',
     help: `%${verb} MODEL [COMPONENT ...]
 
 ${verb === 'freeze' ? 'Freezes' : 'Unfreezes'} components of an amalgamation: bottom, representations, or heads by name

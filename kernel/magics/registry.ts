@@ -8,7 +8,11 @@ import { exportTfjs } from '../../lib/registry/export';
 import { diff, load, save, versions } from '../../lib/registry/versioning';
 
 const wrap = <T>(magic: string, f: () => T): T => {
-  try { return f(); } catch (e) { throw new UsageError(magic, (e as Error).message); }
+  try {
+    return f();
+  } catch (e) {
+    throw new UsageError(magic, (e as Error).message);
+  }
 };
 
 const str = (ctx: MagicContext, flag: string) => {
@@ -18,7 +22,8 @@ const str = (ctx: MagicContext, flag: string) => {
 };
 
 registerMagic({
-  name: 'save', kind: 'line',
+  name: 'save',
+  kind: 'line',
   help: `%save NAME [--tag T] [--as REGISTRY_NAME] [--registry DIR]
 
 Saves the amalgamation in session variable NAME as a new immutable version in the registry
@@ -32,12 +37,15 @@ registry.save(model, name, {tag}).
   run: (ctx) => {
     const name = ctx.args._[0];
     const model = modelVariable(ctx, name, '%save NAME [--tag T]');
-    return wrap('save', () => save(model, str(ctx, 'as') ?? name, { tag: str(ctx, 'tag'), registry: str(ctx, 'registry') }));
+    return wrap('save', () =>
+      save(model, str(ctx, 'as') ?? name, { tag: str(ctx, 'tag'), registry: str(ctx, 'registry') }),
+    );
   },
 });
 
 registerMagic({
-  name: 'versions', kind: 'line',
+  name: 'versions',
+  kind: 'line',
   help: `%versions NAME [--registry DIR]
 
 Every saved version of NAME, newest first: id, tags, time, parent, parameters, metrics per head.
@@ -49,7 +57,8 @@ Same as registry.versions(name).`,
 });
 
 registerMagic({
-  name: 'checkout', kind: 'line',
+  name: 'checkout',
+  kind: 'line',
   help: `%checkout NAME[@VERSION|@TAG] [--as VAR] [--registry DIR]
 
 Loads a saved version (default: the 'latest' tag; a version is any unique prefix of its id),
@@ -61,7 +70,8 @@ to VAR (default NAME) in the session. Same as registry.load('NAME@TAG').
     const ref = ctx.args._[0];
     if (!ref) throw new UsageError('checkout', 'expects NAME[@VERSION|@TAG]');
     const variable = str(ctx, 'as') ?? ref.split('@')[0];
-    if (!/^[A-Za-z_$][\w$]*$/.test(variable)) throw new UsageError('checkout', `${variable} is not a variable name (use --as VAR)`);
+    if (!/^[A-Za-z_$][\w$]*$/.test(variable))
+      throw new UsageError('checkout', `${variable} is not a variable name (use --as VAR)`);
     const model = wrap('checkout', () => load<Amalgamation>(ref, amalgamate, { registry: str(ctx, 'registry') }));
     ctx.session.set(variable, model, "import('amalgam').model.Amalgamation");
     return model;
@@ -69,7 +79,8 @@ to VAR (default NAME) in the session. Same as registry.load('NAME@TAG').
 });
 
 registerMagic({
-  name: 'diff', kind: 'line',
+  name: 'diff',
+  kind: 'line',
   help: `%diff A B [--registry DIR]
 
 What differs between two saved versions (NAME, NAME@TAG or NAME@VERSION): components changed,
@@ -84,7 +95,8 @@ added or removed; config differences by path; metrics per head with deltas. Same
 });
 
 registerMagic({
-  name: 'export', kind: 'line',
+  name: 'export',
+  kind: 'line',
   help: `%export NAME DIR
 
 Writes the amalgamation in standard TensorFlow.js format (model.json + weights.bin) that
@@ -95,6 +107,8 @@ registry.exportTfjs(model, dir).`,
     const model = modelVariable(ctx, name, '%export NAME DIR');
     if (!dir) throw new UsageError('export', 'expects a folder: %export NAME DIR');
     const r = await exportTfjs(model, dir);
-    console.log(`Wrote ${r.files.map((f) => `${dir}/${f}`).join(' and ')} (${(r.bytes / 1024).toFixed(1)} KiB of weights).`);
+    console.log(
+      `Wrote ${r.files.map((f) => `${dir}/${f}`).join(' and ')} (${(r.bytes / 1024).toFixed(1)} KiB of weights).`,
+    );
   },
 });

@@ -16,7 +16,17 @@ export function splitCell(code: string): Segment[] {
   const firstLine = lines.findIndex((l) => l.trim() !== '');
   if (firstLine >= 0) {
     const m = CELL_MAGIC.exec(lines[firstLine]);
-    if (m) return [{ kind: 'cell', name: m[1], help: !!m[2], args: (m[3] ?? '').trim(), body: lines.slice(firstLine + 1).join('\n'), line: firstLine }];
+    if (m)
+      return [
+        {
+          kind: 'cell',
+          name: m[1],
+          help: !!m[2],
+          args: (m[3] ?? '').trim(),
+          body: lines.slice(firstLine + 1).join('\n'),
+          line: firstLine,
+        },
+      ];
   }
   const out: Segment[] = [];
   let pending: string[] = [];

@@ -11,7 +11,10 @@ function variable(ctx: MagicContext, name: string | undefined, what: string): un
   if (!name) throw new UsageError(ctx.name, `expects ${what}`);
   if (!ctx.session.has(name)) {
     const names = ctx.session.names().map((n) => n.name);
-    throw new UsageError(ctx.name, `no variable ${name} in this session${names.length ? ` (defined: ${names.slice(0, 12).join(', ')})` : ''}`);
+    throw new UsageError(
+      ctx.name,
+      `no variable ${name} in this session${names.length ? ` (defined: ${names.slice(0, 12).join(', ')})` : ''}`,
+    );
   }
   return ctx.session.get(name);
 }
@@ -19,7 +22,8 @@ function variable(ctx: MagicContext, name: string | undefined, what: string): un
 function oneOf<T extends string>(ctx: MagicContext, flag: string, allowed: readonly T[], fallback: T): T {
   const v = ctx.args.flags[flag];
   if (v === undefined) return fallback;
-  if (v === true || !allowed.includes(v as T)) throw new UsageError(ctx.name, `--${flag} expects one of ${allowed.join(', ')}, got ${v === true ? 'nothing' : v}`);
+  if (v === true || !allowed.includes(v as T))
+    throw new UsageError(ctx.name, `--${flag} expects one of ${allowed.join(', ')}, got ${v === true ? 'nothing' : v}`);
   return v as T;
 }
 
@@ -30,7 +34,8 @@ function stringFlag(ctx: MagicContext, flag: string): string | undefined {
 }
 
 registerMagic({
-  name: 'plot', kind: 'line',
+  name: 'plot',
+  kind: 'line',
   help: `%plot TABLE X [Y] [--color C] [--kind ${PLOT_KINDS.join('|')}] [--title T] [--max N]
 
 Quick Vega-Lite chart of a table in the session (arquero table, danfo DataFrame, array of records,
@@ -44,11 +49,17 @@ refused; --max sets the most rows sent (default 5,000). Same as viz.plot(table, 
     const [tableName, x, y] = ctx.args._;
     let table = variable(ctx, tableName, 'a table variable: %plot TABLE X [Y]') as any;
     if (!isTableLike(table) && isTableLike(table?.table)) table = table.table;
-    if (!isTableLike(table)) throw new UsageError('plot', `${tableName} is not a table (arquero, danfo DataFrame or array of records)`);
+    if (!isTableLike(table))
+      throw new UsageError('plot', `${tableName} is not a table (arquero, danfo DataFrame or array of records)`);
     if (!x) throw new UsageError('plot', 'expects a column: %plot TABLE X [Y]');
     const kind = oneOf<PlotKind>(ctx, 'kind', PLOT_KINDS, y ? 'scatter' : 'histogram');
     try {
-      return plot(table, x, y, { kind, color: stringFlag(ctx, 'color'), title: stringFlag(ctx, 'title'), maxRows: numberFlag(ctx.args, 'max', 'plot') });
+      return plot(table, x, y, {
+        kind,
+        color: stringFlag(ctx, 'color'),
+        title: stringFlag(ctx, 'title'),
+        maxRows: numberFlag(ctx.args, 'max', 'plot'),
+      });
     } catch (e) {
       throw new UsageError('plot', (e as Error).message.replace(/^\w+: /, ''));
     }
@@ -61,22 +72,37 @@ async function resolveData(ctx: MagicContext, name: string): Promise<LatentData>
     const v = ctx.session.get(name) as any;
     if (v && (v.images || v.x || v.table)) return v as LatentData;
     if (isTableLike(v)) return { name, table: v };
-    throw new UsageError('latent', `${name} is not a dataset (expected loadDataset's result, or {table, images} / {x, table})`);
+    throw new UsageError(
+      'latent',
+      `${name} is not a dataset (expected loadDataset's result, or {table, images} / {x, table})`,
+    );
   }
   let load: ((n: string) => Promise<LatentData> | LatentData) | undefined;
   for (const path of ['../../lib/data/datasets', '../../lib/data/index']) {
-    try { load ??= require(path).loadDataset; } catch { /* the data module may not provide it */ }
+    try {
+      load ??= require(path).loadDataset;
+    } catch {
+      /* the data module may not provide it */
+    }
   }
-  if (!load) throw new UsageError('latent', `no variable ${name} in the session, and shipped datasets are unavailable (lib/data has no loadDataset)`);
+  if (!load)
+    throw new UsageError(
+      'latent',
+      `no variable ${name} in the session, and shipped datasets are unavailable (lib/data has no loadDataset)`,
+    );
   try {
     return await load(name);
   } catch (e) {
-    throw new UsageError('latent', `--data ${name}: not a session variable, and loadDataset failed: ${(e as Error).message}`);
+    throw new UsageError(
+      'latent',
+      `--data ${name}: not a session variable, and loadDataset failed: ${(e as Error).message}`,
+    );
   }
 }
 
 registerMagic({
-  name: 'latent', kind: 'line',
+  name: 'latent',
+  kind: 'line',
   help: `%latent MODEL --data NAME [--rep ${REPRESENTATIONS.join('|')}|all] [--method ${METHODS.join('|')}] [--color ${COLOR_BY.join('|')}] [--n N] [--split S] [--quality] [--no-thumbnails]
 
 Projects a representation of N samples (default 2,000, stratified by label, seeded by %seed) to 2-D
@@ -94,7 +120,8 @@ t-SNE is amalgam's Barnes-Hut. Same as viz.latent(model, data, options).
   run: async (ctx) => {
     const modelName = ctx.args._[0];
     const model = variable(ctx, modelName, 'a model: %latent MODEL --data NAME') as LatentModel;
-    if (typeof (model as any)?.predict !== 'function') throw new UsageError('latent', `${modelName} has no predict(x, {outputs}) (expected an amalgamation)`);
+    if (typeof (model as any)?.predict !== 'function')
+      throw new UsageError('latent', `${modelName} has no predict(x, {outputs}) (expected an amalgamation)`);
     const dataName = stringFlag(ctx, 'data');
     if (!dataName) throw new UsageError('latent', 'expects --data NAME (a session variable or a shipped dataset)');
     const rep = oneOf(ctx, 'rep', [...REPRESENTATIONS, 'all'] as const, 'latent_low');
@@ -106,8 +133,14 @@ t-SNE is amalgam's Barnes-Hut. Same as viz.latent(model, data, options).
     const data = found.name ? found : { ...found, name: dataName };
     try {
       return await latent(model, data, {
-        rep, method, color, n, split: stringFlag(ctx, 'split'), quality: ctx.args.flags.quality === true,
-        thumbnails: ctx.args.flags['no-thumbnails'] === true ? false : undefined, signal: ctx.signal,
+        rep,
+        method,
+        color,
+        n,
+        split: stringFlag(ctx, 'split'),
+        quality: ctx.args.flags.quality === true,
+        thumbnails: ctx.args.flags['no-thumbnails'] === true ? false : undefined,
+        signal: ctx.signal,
       });
     } catch (e) {
       if (ctx.signal.aborted) throw e;

@@ -13,7 +13,12 @@ export class OutputQueue {
     }
     this.pending++;
     const ready = Promise.resolve(item);
-    const done = this.tail.then(() => ready).then(publish, onError).finally(() => { this.pending--; });
+    const done = this.tail
+      .then(() => ready)
+      .then(publish, onError)
+      .finally(() => {
+        this.pending--;
+      });
     this.tail = done;
     return done;
   }

@@ -7,14 +7,20 @@ export class StreamCapture {
   private buffers = { stdout: '', stderr: '' };
   private order: ('stdout' | 'stderr')[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private originals = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+  private originals = {
+    stdout: process.stdout.write.bind(process.stdout),
+    stderr: process.stderr.write.bind(process.stderr),
+  };
 
   constructor(private emit: (name: 'stdout' | 'stderr', text: string) => void) {}
 
   install(): void {
     for (const name of ['stdout', 'stderr'] as const) {
       (process[name] as any).write = (chunk: any, encoding?: any, cb?: any) => {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+        const text =
+          typeof chunk === 'string'
+            ? chunk
+            : Buffer.from(chunk).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
         this.push(name, text);
         const done = typeof encoding === 'function' ? encoding : cb;
         if (typeof done === 'function') done();
@@ -39,7 +45,10 @@ export class StreamCapture {
   }
 
   flush(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     for (const name of this.order) {
       const text = this.buffers[name];
       this.buffers[name] = '';

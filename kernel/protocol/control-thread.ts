@@ -9,12 +9,18 @@ import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { SendQueue } from './send-queue';
-import { BadSignatureError, type ConnectionInfo, encodeFrames, type Header, type Message, newHeader, parseFrames, Signer } from './message';
+import {
+  BadSignatureError,
+  type ConnectionInfo,
+  encodeFrames,
+  type Header,
+  type Message,
+  newHeader,
+  parseFrames,
+  Signer,
+} from './message';
 
-export type ToControl =
-  | { type: 'iopub'; frames: Buffer[] }
-  | { type: 'interrupt-ack' }
-  | { type: 'stop' };
+export type ToControl = { type: 'iopub'; frames: Buffer[] } | { type: 'interrupt-ack' } | { type: 'stop' };
 
 export type FromControl =
   | { type: 'ready' }
@@ -23,7 +29,12 @@ export type FromControl =
   | { type: 'log'; text: string }
   | { type: 'stopped' };
 
-interface Init { connection: ConnectionInfo; session: string; kernelInfo: Record<string, unknown>; graceMs: number }
+interface Init {
+  connection: ConnectionInfo;
+  session: string;
+  kernelInfo: Record<string, unknown>;
+  graceMs: number;
+}
 
 const { connection, session, kernelInfo, graceMs } = workerData as Init;
 const signer = new Signer(connection.key, connection.signature_scheme);
@@ -58,7 +69,9 @@ async function reply(request: Message, type: string, content: unknown): Promise<
  */
 function interruptMainThread(): void {
   let acked = false;
-  ackWaiter = () => { acked = true; };
+  ackWaiter = () => {
+    acked = true;
+  };
   post({ type: 'interrupt' });
   setTimeout(() => {
     if (acked) return;
@@ -76,7 +89,13 @@ async function serveControl(): Promise<void> {
     try {
       msg = parseFrames(frames as Buffer[], signer);
     } catch (e) {
-      post({ type: 'log', text: e instanceof BadSignatureError ? 'control: dropped a message with a bad signature' : `control: unreadable message (${(e as Error).message})` });
+      post({
+        type: 'log',
+        text:
+          e instanceof BadSignatureError
+            ? 'control: dropped a message with a bad signature'
+            : `control: unreadable message (${(e as Error).message})`,
+      });
       continue;
     }
     publish('status', msg.header, { execution_state: 'busy' });
@@ -94,7 +113,12 @@ async function serveControl(): Promise<void> {
         await reply(msg, 'kernel_info_reply', kernelInfo);
         break;
       default:
-        await reply(msg, msg.header.msg_type.replace(/_request$/, '_reply'), { status: 'error', ename: 'NotImplemented', evalue: `${msg.header.msg_type} is not supported on control`, traceback: [] });
+        await reply(msg, msg.header.msg_type.replace(/_request$/, '_reply'), {
+          status: 'error',
+          ename: 'NotImplemented',
+          evalue: `${msg.header.msg_type} is not supported on control`,
+          traceback: [],
+        });
     }
     publish('status', msg.header, { execution_state: 'idle' });
   }
@@ -103,7 +127,9 @@ async function serveControl(): Promise<void> {
 async function serveHeartbeat(): Promise<void> {
   try {
     for await (const frames of heartbeat) await heartbeat.send(frames as Buffer[]).catch(logError);
-  } catch { /* closed at shutdown */ }
+  } catch {
+    /* closed at shutdown */
+  }
 }
 
 port.on('message', (m: ToControl) => {
@@ -118,8 +144,14 @@ port.on('message', (m: ToControl) => {
 });
 
 void (async () => {
-  await Promise.all([iopub.bind(url(connection.iopub_port)), control.bind(url(connection.control_port)), heartbeat.bind(url(connection.hb_port))]);
+  await Promise.all([
+    iopub.bind(url(connection.iopub_port)),
+    control.bind(url(connection.control_port)),
+    heartbeat.bind(url(connection.hb_port)),
+  ]);
   post({ type: 'ready' });
   void serveHeartbeat();
-  await serveControl().catch(() => { /* closed at shutdown */ });
+  await serveControl().catch(() => {
+    /* closed at shutdown */
+  });
 })();

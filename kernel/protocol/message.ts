@@ -37,7 +37,10 @@ export interface ConnectionInfo {
 /** Signs and checks messages with the connection's key (HMAC-SHA256; an empty key disables signing). */
 export class Signer {
   private algorithm: string;
-  constructor(private key: string, scheme = 'hmac-sha256') {
+  constructor(
+    private key: string,
+    scheme = 'hmac-sha256',
+  ) {
     this.algorithm = scheme.replace(/^hmac-/, '');
   }
 
@@ -63,7 +66,8 @@ export function parseFrames(frames: Buffer[], signer: Signer): Message {
   const at = frames.findIndex((f) => f.toString() === DELIMITER);
   if (at < 0) throw new Error('message without <IDS|MSG> delimiter');
   const [signature, header, parent, metadata, content, ...buffers] = frames.slice(at + 1);
-  if (!signer.verify(signature?.toString() ?? '', [header, parent, metadata, content])) throw new BadSignatureError('invalid HMAC signature');
+  if (!signer.verify(signature?.toString() ?? '', [header, parent, metadata, content]))
+    throw new BadSignatureError('invalid HMAC signature');
   return {
     identities: frames.slice(0, at),
     header: JSON.parse(header.toString()),
@@ -75,13 +79,25 @@ export function parseFrames(frames: Buffer[], signer: Signer): Message {
 }
 
 export function newHeader(msgType: string, session: string): Header {
-  return { msg_id: randomUUID(), msg_type: msgType, session, username: 'amalgam', date: new Date().toISOString(), version: PROTOCOL_VERSION };
+  return {
+    msg_id: randomUUID(),
+    msg_type: msgType,
+    session,
+    username: 'amalgam',
+    date: new Date().toISOString(),
+    version: PROTOCOL_VERSION,
+  };
 }
 
 /** A message ready to send: header, parent, metadata and content already JSON-encoded. */
 export function encodeFrames(
-  signer: Signer, identities: Buffer[], header: Header, parent: Partial<Header>,
-  content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = [],
+  signer: Signer,
+  identities: Buffer[],
+  header: Header,
+  parent: Partial<Header>,
+  content: unknown,
+  metadata: Record<string, unknown> = {},
+  buffers: Buffer[] = [],
 ): Buffer[] {
   const parts = [header, parent, metadata, content].map((x) => Buffer.from(JSON.stringify(x)));
   return [...identities, Buffer.from(DELIMITER), Buffer.from(signer.sign(parts)), ...parts, ...buffers];

@@ -5,7 +5,10 @@
 export class SendQueue {
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private socket: { send(frames: Buffer[]): Promise<void> }, private onError: (e: Error) => void = () => {}) {}
+  constructor(
+    private socket: { send(frames: Buffer[]): Promise<void> },
+    private onError: (e: Error) => void = () => {},
+  ) {}
 
   send(frames: Buffer[]): Promise<void> {
     const next = this.tail.then(() => this.socket.send(frames)).catch((e) => this.onError(e));

@@ -2,7 +2,16 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { SendQueue } from './send-queue';
-import { BadSignatureError, type ConnectionInfo, encodeFrames, type Header, type Message, newHeader, parseFrames, Signer } from './message';
+import {
+  BadSignatureError,
+  type ConnectionInfo,
+  encodeFrames,
+  type Header,
+  type Message,
+  newHeader,
+  parseFrames,
+  Signer,
+} from './message';
 import type { FromControl, ToControl } from './control-thread';
 
 export type ShellHandler = (msg: Message) => Promise<void>;
@@ -25,7 +34,10 @@ export class KernelServer {
   onShutdown: (restart: boolean) => void = () => process.exit(0);
   log: (text: string) => void = () => {};
 
-  constructor(private connection: ConnectionInfo, private kernelInfo: Record<string, unknown>) {
+  constructor(
+    private connection: ConnectionInfo,
+    private kernelInfo: Record<string, unknown>,
+  ) {
     this.signer = new Signer(connection.key, connection.signature_scheme);
   }
 
@@ -34,9 +46,17 @@ export class KernelServer {
   }
 
   async start(handle: (msg: Message) => Promise<void>): Promise<void> {
-    await Promise.all([this.shell.bind(this.url(this.connection.shell_port)), this.stdin.bind(this.url(this.connection.stdin_port))]);
+    await Promise.all([
+      this.shell.bind(this.url(this.connection.shell_port)),
+      this.stdin.bind(this.url(this.connection.stdin_port)),
+    ]);
     this.worker = new Worker(path.join(__dirname, 'control-thread.js'), {
-      workerData: { connection: this.connection, session: this.session, kernelInfo: this.kernelInfo, graceMs: Number(process.env.AMALGAM_INTERRUPT_GRACE_MS ?? 400) },
+      workerData: {
+        connection: this.connection,
+        session: this.session,
+        kernelInfo: this.kernelInfo,
+        graceMs: Number(process.env.AMALGAM_INTERRUPT_GRACE_MS ?? 400),
+      },
     });
     await new Promise<void>((resolve, reject) => {
       this.worker.on('message', (m: FromControl) => {
@@ -58,7 +78,11 @@ export class KernelServer {
   }
 
   private async serveShell(handle: (msg: Message) => Promise<void>): Promise<void> {
-    try { await this.shellLoop(handle); } catch { /* closed at shutdown */ }
+    try {
+      await this.shellLoop(handle);
+    } catch {
+      /* closed at shutdown */
+    }
   }
 
   private async shellLoop(handle: (msg: Message) => Promise<void>): Promise<void> {
@@ -67,7 +91,11 @@ export class KernelServer {
       try {
         msg = parseFrames(frames as Buffer[], this.signer);
       } catch (e) {
-        this.log(e instanceof BadSignatureError ? 'shell: dropped a message with a bad signature' : `shell: unreadable message (${(e as Error).message})`);
+        this.log(
+          e instanceof BadSignatureError
+            ? 'shell: dropped a message with a bad signature'
+            : `shell: unreadable message (${(e as Error).message})`,
+        );
         continue;
       }
       this.publish('status', msg.header, { execution_state: 'busy' });
@@ -81,29 +109,54 @@ export class KernelServer {
   }
 
   private async serveStdin(): Promise<void> {
-    try { await this.stdinLoop(); } catch { /* closed at shutdown */ }
+    try {
+      await this.stdinLoop();
+    } catch {
+      /* closed at shutdown */
+    }
   }
 
   private async stdinLoop(): Promise<void> {
     for await (const frames of this.stdin) {
       let msg: Message;
-      try { msg = parseFrames(frames as Buffer[], this.signer); } catch { this.log('stdin: dropped a message with a bad signature'); continue; }
+      try {
+        msg = parseFrames(frames as Buffer[], this.signer);
+      } catch {
+        this.log('stdin: dropped a message with a bad signature');
+        continue;
+      }
       if (msg.header.msg_type === 'input_reply') this.inputWaiters.shift()?.(String(msg.content.value ?? ''));
     }
   }
 
-  publish(type: string, parent: Partial<Header>, content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []): void {
-    this.toControl({ type: 'iopub', frames: encodeFrames(this.signer, [], newHeader(type, this.session), parent, content, metadata, buffers) });
+  publish(
+    type: string,
+    parent: Partial<Header>,
+    content: unknown,
+    metadata: Record<string, unknown> = {},
+    buffers: Buffer[] = [],
+  ): void {
+    this.toControl({
+      type: 'iopub',
+      frames: encodeFrames(this.signer, [], newHeader(type, this.session), parent, content, metadata, buffers),
+    });
   }
 
   async reply(request: Message, type: string, content: unknown, metadata: Record<string, unknown> = {}): Promise<void> {
-    await this.shellOut.send(encodeFrames(this.signer, request.identities, newHeader(type, this.session), request.header, content, metadata));
+    await this.shellOut.send(
+      encodeFrames(this.signer, request.identities, newHeader(type, this.session), request.header, content, metadata),
+    );
   }
 
   /** Asks the frontend for a line of input on the stdin channel (input_request / input_reply). */
   async requestInput(request: Message, prompt: string, password: boolean): Promise<string> {
     const answer = new Promise<string>((resolve) => this.inputWaiters.push(resolve));
-    await this.stdinOut.send(encodeFrames(this.signer, request.identities, newHeader('input_request', this.session), request.header, { prompt, password }));
+    await this.stdinOut.send(
+      encodeFrames(this.signer, request.identities, newHeader('input_request', this.session), request.header, {
+        prompt,
+        password,
+      }),
+    );
     return answer;
   }
 
@@ -118,7 +171,9 @@ export class KernelServer {
       this.stdin.close();
       void this.worker.terminate().finally(() => process.exit(code));
     };
-    this.worker.once('message', (m: FromControl) => { if (m.type === 'stopped') done(); });
+    this.worker.once('message', (m: FromControl) => {
+      if (m.type === 'stopped') done();
+    });
     this.toControl({ type: 'stop' });
     setTimeout(() => process.exit(code), 2000).unref();
   }

@@ -25,7 +25,10 @@ export interface BackendStatus {
   threads?: number;
 }
 
-interface Probe { available: boolean; reason: string }
+interface Probe {
+  available: boolean;
+  reason: string;
+}
 const probes = new Map<BackendName, Probe>();
 let active: BackendName | undefined;
 let selecting: Promise<BackendName> | undefined;
@@ -36,7 +39,8 @@ export const loader = { require: (id: string): any => require(id) };
 /** What a user installs for each native package (tfjs-node-gpu 4.22 requires CUDA 11.2 and cuDNN 8.1). */
 const INSTALL: Record<string, string> = {
   '@tensorflow/tfjs-node': 'npm install @tensorflow/tfjs-node@4.22.0; its install script downloads libtensorflow (CPU)',
-  '@tensorflow/tfjs-node-gpu': 'npm install @tensorflow/tfjs-node-gpu@4.22.0 on Linux x86-64 with an NVIDIA driver >= 450, CUDA 11.2 and cuDNN 8.1',
+  '@tensorflow/tfjs-node-gpu':
+    'npm install @tensorflow/tfjs-node-gpu@4.22.0 on Linux x86-64 with an NVIDIA driver >= 450, CUDA 11.2 and cuDNN 8.1',
 };
 
 /**
@@ -48,9 +52,13 @@ function probeNative(pkg: string): Probe {
   try {
     manifest = loader.require(`${pkg}/package.json`);
   } catch {
-    return { available: false, reason: `${pkg} is not installed (${INSTALL[pkg] ?? `npm install ${pkg}`}; see README "Backends and training speed")` };
+    return {
+      available: false,
+      reason: `${pkg} is not installed (${INSTALL[pkg] ?? `npm install ${pkg}`}; see README "Backends and training speed")`,
+    };
   }
-  if (manifest.name !== pkg) return { available: false, reason: `${pkg} resolves to ${manifest.name} (an npm alias), not the native package` };
+  if (manifest.name !== pkg)
+    return { available: false, reason: `${pkg} resolves to ${manifest.name} (an npm alias), not the native package` };
   try {
     loader.require(pkg);
     return { available: true, reason: `native libtensorflow via ${pkg}@${manifest.version}` };
@@ -108,12 +116,20 @@ export async function useBackend(name: BackendName): Promise<BackendName> {
 }
 
 /** Picks the best available backend once (tensorflow-gpu > tensorflow > wasm > cpu). */
-export function selectBackend(preferred = process.env.AMALGAM_BACKEND as BackendName | undefined): Promise<BackendName> {
+export function selectBackend(
+  preferred = process.env.AMALGAM_BACKEND as BackendName | undefined,
+): Promise<BackendName> {
   return (selecting ??= (async () => {
-    const order = preferred ? [spec(preferred).name, ...BACKENDS.map((b) => b.name).filter((n) => n !== preferred)] : BACKENDS.map((b) => b.name);
+    const order = preferred
+      ? [spec(preferred).name, ...BACKENDS.map((b) => b.name).filter((n) => n !== preferred)]
+      : BACKENDS.map((b) => b.name);
     for (const name of order) {
       if (!(await probe(name)).available) continue;
-      try { return await useBackend(name); } catch { /* reason recorded; try the next */ }
+      try {
+        return await useBackend(name);
+      } catch {
+        /* reason recorded; try the next */
+      }
     }
     throw new Error('no tfjs backend could be initialised');
   })());
@@ -124,13 +140,19 @@ export async function backendStatus(): Promise<BackendStatus[]> {
   const out: BackendStatus[] = [];
   for (const b of BACKENDS) {
     const p = await probe(b.name);
-    const row: BackendStatus = { name: b.name, available: p.available, active: active === b.name && tf.getBackend() === b.tfName, reason: p.reason };
+    const row: BackendStatus = {
+      name: b.name,
+      available: p.available,
+      active: active === b.name && tf.getBackend() === b.tfName,
+      reason: p.reason,
+    };
     if (b.name === 'wasm' && p.available) {
       const started = wasmThreads();
       row.threads = started ?? wantedThreads();
-      row.reason += started === undefined
-        ? `; will start ${row.threads} thread(s) (AMALGAM_THREADS or setWasmThreads to change)`
-        : `; ${started} thread(s)${started > 1 ? ' (threaded SIMD build)' : ''}, set by AMALGAM_THREADS or setWasmThreads before it starts`;
+      row.reason +=
+        started === undefined
+          ? `; will start ${row.threads} thread(s) (AMALGAM_THREADS or setWasmThreads to change)`
+          : `; ${started} thread(s)${started > 1 ? ' (threaded SIMD build)' : ''}, set by AMALGAM_THREADS or setWasmThreads before it starts`;
     }
     out.push(row);
   }
@@ -144,8 +166,16 @@ export async function backendStatus(): Promise<BackendStatus[]> {
 export function selectionMessage(): string {
   if (!active) return '';
   const threads = active === 'wasm' ? ` (${wasmThreads() ?? wantedThreads()} thread(s))` : '';
-  const better = BACKENDS.slice(0, BACKENDS.findIndex((b) => b.name === active)).map((b) => ({ name: b.name, p: probes.get(b.name) })).filter((x) => x.p && !x.p.available);
-  return `using ${active}${threads}` + (better.length ? `; faster when present: ${better.map((x) => `${x.name}: ${x.p!.reason}`).join('; ')}` : '');
+  const better = BACKENDS.slice(
+    0,
+    BACKENDS.findIndex((b) => b.name === active),
+  )
+    .map((b) => ({ name: b.name, p: probes.get(b.name) }))
+    .filter((x) => x.p && !x.p.available);
+  return (
+    `using ${active}${threads}` +
+    (better.length ? `; faster when present: ${better.map((x) => `${x.name}: ${x.p!.reason}`).join('; ')}` : '')
+  );
 }
 
 export function activeBackend(): BackendName | undefined {

@@ -43,7 +43,9 @@ function installWorker(): void {
   if (workerInstalled) return;
   const dir = wasmOut();
   // The same escaping tfjs applies before turning this source into a Blob.
-  const source: string = require(path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js')).wasmWorkerContents.replace(/\n/g, '\\n');
+  const source: string = require(
+    path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js'),
+  ).wasmWorkerContents.replace(/\n/g, '\\n');
   const mainScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.js');
   class PthreadWorker extends NodeWorker {
     constructor(url: string | URL, opts?: any) {
@@ -54,7 +56,9 @@ function installWorker(): void {
     /** emscripten refs a worker when it starts a pthread on it; XNNPACK's pool threads run for the
      * life of the process, so that would keep every script (and test file) from exiting. The main
      * thread waits for them synchronously inside each kernel: no work is lost by staying unref'd. */
-    ref(): this { return this; }
+    ref(): this {
+      return this;
+    }
     postMessage(msg: any, transfer?: any): void {
       if (msg && msg.cmd === 'load' && typeof msg.urlOrBlob !== 'string') msg = { ...msg, urlOrBlob: mainScript };
       super.postMessage(msg, transfer);
@@ -78,7 +82,11 @@ export async function initWasm(setBackend: () => Promise<boolean>): Promise<bool
   wasm.setThreadsCount(n);
   const nodeOs = require('node:os'); // the module object itself: the wasm loader calls require('os').cpus()
   const cpus = nodeOs.cpus;
-  if (threaded) nodeOs.cpus = () => { const c = cpus.call(nodeOs); return Array.from({ length: 2 * n }, (_, i) => c[i % c.length]); };
+  if (threaded)
+    nodeOs.cpus = () => {
+      const c = cpus.call(nodeOs);
+      return Array.from({ length: 2 * n }, (_, i) => c[i % c.length]);
+    };
   try {
     const ok = await setBackend();
     if (ok) started = wasm.getThreadsCount();

@@ -31,7 +31,10 @@ function basePositions(source: ColumnTable | Dataset, options: BatchOptions): In
  * so data larger than a tensor budget still trains (model.fitDataset disposes each batch after use).
  * With several targets, ys is an object keyed by column name (multi-output models).
  */
-export function batches(source: ColumnTable | Dataset, options: BatchOptions = {}): tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor | Record<string, tf.Tensor> }> {
+export function batches(
+  source: ColumnTable | Dataset,
+  options: BatchOptions = {},
+): tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor | Record<string, tf.Tensor> }> {
   const size = options.batchSize ?? 32;
   if (!(size >= 1)) throw new DataError(`batches: batchSize must be at least 1, got ${options.batchSize}`);
   const positions = basePositions(source, options);

@@ -42,13 +42,27 @@ export interface LoadDatasetOptions {
   subset?: boolean;
 }
 
-interface ManifestFile { name: string; sha256: string; bytes?: number }
+interface ManifestFile {
+  name: string;
+  sha256: string;
+  bytes?: number;
+}
 interface ManifestEntry {
-  name: string; aliases: string[]; kind: 'tabular' | 'images'; description: string; files: ManifestFile[];
-  rows: number; columns: string[]; label?: string; classes?: string[]; shape?: number[]; max?: number;
+  name: string;
+  aliases: string[];
+  kind: 'tabular' | 'images';
+  description: string;
+  files: ManifestFile[];
+  rows: number;
+  columns: string[];
+  label?: string;
+  classes?: string[];
+  shape?: number[];
+  max?: number;
   coarse?: { classes: string[]; of: number[] };
   full?: { dir: string; rows: number; package: string; files: ManifestFile[] };
-  license: string; source: string;
+  license: string;
+  source: string;
 }
 
 /** The datasets folder: $AMALGAM_DATASETS when set (tests, relocated installs), else the package's datasets/. */
@@ -60,7 +74,11 @@ const manifests = new Map<string, ManifestEntry[]>();
 export function manifest(): ManifestEntry[] {
   const dir = datasetsDir();
   let entries = manifests.get(dir);
-  if (!entries) manifests.set(dir, entries = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).datasets as ManifestEntry[]);
+  if (!entries)
+    manifests.set(
+      dir,
+      (entries = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).datasets as ManifestEntry[]),
+    );
   return entries;
 }
 
@@ -74,7 +92,11 @@ function findEntry(name: string): ManifestEntry {
   if (entry) return entry;
   const names = manifest().flatMap((d) => [d.name, ...d.aliases]);
   const near = closest(name, names);
-  throw new DataError(`unknown dataset "${name}"${near ? ` (did you mean "${near}"?)` : ''}; known datasets: ${manifest().map((d) => d.name).join(', ')}`);
+  throw new DataError(
+    `unknown dataset "${name}"${near ? ` (did you mean "${near}"?)` : ''}; known datasets: ${manifest()
+      .map((d) => d.name)
+      .join(', ')}`,
+  );
 }
 
 /** Row indices 0..n-1, or `limit` of them evenly spaced. */
@@ -91,7 +113,8 @@ function takeImages(data: Uint8Array, size: number, rows: Int32Array): Uint8Arra
 
 /** Shipped datasets by name: iris, digits, fashion-mnist (alias fashion). Files are sha256-checked. */
 export async function loadDataset(name: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
-  if (options.limit !== undefined && !(options.limit >= 0)) throw new DataError(`loadDataset: limit must be a non-negative number, got ${options.limit}`);
+  if (options.limit !== undefined && !(options.limit >= 0))
+    throw new DataError(`loadDataset: limit must be a non-negative number, got ${options.limit}`);
   const entry = findEntry(name);
   const dir = datasetsDir();
   const read = (f: ManifestFile) => readVerified(join(dir, f.name), f.sha256);
@@ -100,8 +123,11 @@ export async function loadDataset(name: string, options: LoadDatasetOptions = {}
     const table = aq.fromCSV(read(entry.files[0]).toString('utf8'));
     const rows = pick(table.numRows(), options.limit);
     return {
-      ...base, table: options.limit === undefined ? table : table.reify(rows as any), source: 'shipped',
-      files: [join(dir, entry.files[0].name)], categories: { species: entry.classes! },
+      ...base,
+      table: options.limit === undefined ? table : table.reify(rows as any),
+      source: 'shipped',
+      files: [join(dir, entry.files[0].name)],
+      categories: { species: entry.classes! },
     };
   }
   if (entry.name === 'digits') {
@@ -115,23 +141,43 @@ export async function loadDataset(name: string, options: LoadDatasetOptions = {}
       label[i] = Number(values[64]);
     });
     return {
-      ...base, table: aq.table({ label }), images: { data: images, shape: [rows.length, 8, 8, 1], max: entry.max },
-      source: 'shipped', files: [join(dir, entry.files[0].name)], categories: { label: entry.classes! },
+      ...base,
+      table: aq.table({ label }),
+      images: { data: images, shape: [rows.length, 8, 8, 1], max: entry.max },
+      source: 'shipped',
+      files: [join(dir, entry.files[0].name)],
+      categories: { label: entry.classes! },
     };
   }
   return loadFashion(entry, dir, options);
 }
 
 function loadFashion(entry: ManifestEntry, dir: string, options: LoadDatasetOptions): Dataset {
-  const full = entry.full && !options.subset && existsSync(join(entry.full.dir, entry.full.files[0].name)) ? entry.full : undefined;
-  const files = full ? full.files.map((f) => ({ ...f, path: join(full.dir, f.name) })) : entry.files.map((f) => ({ ...f, path: join(dir, f.name) }));
+  const full =
+    entry.full && !options.subset && existsSync(join(entry.full.dir, entry.full.files[0].name))
+      ? entry.full
+      : undefined;
+  const files = full
+    ? full.files.map((f) => ({ ...f, path: join(full.dir, f.name) }))
+    : entry.files.map((f) => ({ ...f, path: join(dir, f.name) }));
   const parse = (i: number) => parseIdx(readVerified(files[i].path, files[i].sha256), { file: files[i].path });
   const parts: { split: string; images: Uint8Array; labels: Uint8Array; rows: Int32Array }[] = [];
-  for (const [split, at] of [['train', 0], ['test', 2]] as const) {
+  for (const [split, at] of [
+    ['train', 0],
+    ['test', 2],
+  ] as const) {
     const images = parse(at);
     const labels = parse(at + 1);
-    if (images.shape[0] !== labels.shape[0]) throw new DataError(`${files[at].path}: ${images.shape[0]} images but ${labels.shape[0]} labels in ${files[at + 1].path}`);
-    parts.push({ split, images: images.data as Uint8Array, labels: labels.data as Uint8Array, rows: pick(images.shape[0], options.limit) });
+    if (images.shape[0] !== labels.shape[0])
+      throw new DataError(
+        `${files[at].path}: ${images.shape[0]} images but ${labels.shape[0]} labels in ${files[at + 1].path}`,
+      );
+    parts.push({
+      split,
+      images: images.data as Uint8Array,
+      labels: labels.data as Uint8Array,
+      rows: pick(images.shape[0], options.limit),
+    });
   }
   const n = parts.reduce((s, p) => s + p.rows.length, 0);
   const label = new Int32Array(n);
@@ -149,10 +195,14 @@ function loadFashion(entry: ManifestEntry, dir: string, options: LoadDatasetOpti
   }
   return {
     name: entry.name,
-    description: full ? `Fashion-MNIST, full ${full.rows.toLocaleString('en-US')} images from Debian's ${full.package} (${full.dir})` : entry.description,
+    description: full
+      ? `Fashion-MNIST, full ${full.rows.toLocaleString('en-US')} images from Debian's ${full.package} (${full.dir})`
+      : entry.description,
     table: aq.table({ label, coarse, split }),
     images: { data: images, shape: [n, 28, 28, 1], max: entry.max },
-    label: 'label', classes: entry.classes, splitColumn: 'split',
+    label: 'label',
+    classes: entry.classes,
+    splitColumn: 'split',
     categories: { label: entry.classes!, coarse: entry.coarse!.classes },
     source: full ? 'system' : 'shipped',
     files: files.map((f) => f.path),

@@ -46,15 +46,26 @@ function select(xs: Float64Array, n: number, k: number): number {
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
     // median of three as pivot
-    const a = xs[lo], b = xs[mid], c = xs[hi];
-    const pivot = a < b ? (b < c ? b : Math.max(a , c)) : (a < c ? a : Math.max(b , c));
-    let i = lo, j = hi;
+    const a = xs[lo],
+      b = xs[mid],
+      c = xs[hi];
+    const pivot = a < b ? (b < c ? b : Math.max(a, c)) : a < c ? a : Math.max(b, c);
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (xs[i] < pivot) i++;
       while (xs[j] > pivot) j--;
-      if (i <= j) { const t = xs[i]; xs[i] = xs[j]; xs[j] = t; i++; j--; }
+      if (i <= j) {
+        const t = xs[i];
+        xs[i] = xs[j];
+        xs[j] = t;
+        i++;
+        j--;
+      }
     }
-    if (k <= j) hi = j; else if (k >= i) lo = i; else return xs[k];
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return xs[k];
   }
   return xs[k];
 }
@@ -86,7 +97,11 @@ function distinctCount(xs: Float64Array, n: number): number {
     h = (h ^ (h >>> 15)) & mask;
     for (;;) {
       const t = table[h];
-      if (t !== t) { table[h] = x; count++; break; }
+      if (t !== t) {
+        table[h] = x;
+        count++;
+        break;
+      }
       if (t === x) break;
       h = (h + 1) & mask;
     }
@@ -125,7 +140,11 @@ function numericProfile(p: ColumnProfile, values: ArrayLike<unknown>): void {
   }
   p.count = k;
   p.missing = n - k;
-  if (k === 0) { p.kind = 'empty'; p.distinct = 0; return; }
+  if (k === 0) {
+    p.kind = 'empty';
+    p.distinct = 0;
+    return;
+  }
   const mean = sum / k;
   const distinct = distinctCount(xs, k);
   const bins = max === min ? 1 : Math.min(BINS, distinct);
@@ -141,7 +160,11 @@ function numericProfile(p: ColumnProfile, values: ArrayLike<unknown>): void {
     counts[b < bins ? b : bins - 1]++;
   }
   Object.assign(p, {
-    min, max, mean, std: k > 1 ? Math.sqrt(sq / (k - 1)) : 0, distinct,
+    min,
+    max,
+    mean,
+    std: k > 1 ? Math.sqrt(sq / (k - 1)) : 0,
+    distinct,
     quartiles: [percentile(xs, k, 0.25), percentile(xs, k, 0.5), percentile(xs, k, 0.75)],
     histogram: { edges: Array.from({ length: bins + 1 }, (_, i) => min + i * width), counts: Array.from(counts) },
   });
@@ -152,14 +175,20 @@ function categoricalProfile(p: ColumnProfile, values: ArrayLike<unknown>): void 
   let missing = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (isMissing(v)) { missing++; continue; }
+    if (isMissing(v)) {
+      missing++;
+      continue;
+    }
     const key = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : v;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   p.missing = missing;
   p.count = values.length - missing;
   p.distinct = counts.size;
-  if (p.count === 0) { p.kind = 'empty'; return; }
+  if (p.count === 0) {
+    p.kind = 'empty';
+    return;
+  }
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, TOP);
   p.top = top.map(([value, count]) => ({ value: String(value), count }));
   if (p.kind === 'date') {
@@ -177,79 +206,155 @@ export function describe(source: ColumnTable | unknown): Profile {
     const type = columnType(table, name);
     const values = columnArray(table, name);
     const numeric = ArrayBuffer.isView(values) || type === 'number' || type === 'bigint';
-    const p: ColumnProfile = { name, type, kind: numeric ? 'numeric' : type === 'date' ? 'date' : type === 'null' ? 'empty' : 'categorical', count: 0, missing: 0, distinct: 0 };
+    const p: ColumnProfile = {
+      name,
+      type,
+      kind: numeric ? 'numeric' : type === 'date' ? 'date' : type === 'null' ? 'empty' : 'categorical',
+      count: 0,
+      missing: 0,
+      distinct: 0,
+    };
     if (numeric) numericProfile(p, values);
     else categoricalProfile(p, values);
     return p;
   });
   const rows = table.numRows();
   return {
-    rows, columns,
+    rows,
+    columns,
     chart: () => profileChart(columns),
     [DISPLAY_SYMBOL]: () => ({ 'text/html': profileHtml(rows, columns), 'text/plain': profileText(rows, columns) }),
   };
 }
 
-const num = (v: number | string | undefined) => v === undefined ? '' : typeof v === 'number' ? formatCell(Number(v.toPrecision(4))) : String(v);
+const num = (v: number | string | undefined) =>
+  v === undefined ? '' : typeof v === 'number' ? formatCell(Number(v.toPrecision(4))) : String(v);
 
 /** A tiny inline SVG of the histogram or top-value bars, drawn directly (no renderer needed). */
 function sparkline(p: ColumnProfile): string {
   const counts = p.histogram?.counts ?? p.top?.map((t) => t.count);
   if (!counts?.length) return '';
-  const w = 100; const h = 24; const max = Math.max(...counts);
+  const w = 100;
+  const h = 24;
+  const max = Math.max(...counts);
   const bw = w / counts.length;
-  const bars = counts.map((c, i) => {
-    const bh = max ? Math.max(c ? 1 : 0, (c / max) * h) : 0;
-    return `<rect x="${(i * bw).toFixed(1)}" y="${(h - bh).toFixed(1)}" width="${Math.max(bw - 1, 1).toFixed(1)}" height="${bh.toFixed(1)}"/>`;
-  }).join('');
+  const bars = counts
+    .map((c, i) => {
+      const bh = max ? Math.max(c ? 1 : 0, (c / max) * h) : 0;
+      return `<rect x="${(i * bw).toFixed(1)}" y="${(h - bh).toFixed(1)}" width="${Math.max(bw - 1, 1).toFixed(1)}" height="${bh.toFixed(1)}"/>`;
+    })
+    .join('');
   return `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" fill="#4c78a8"><title>${p.histogram ? 'histogram' : 'top values'}</title>${bars}</svg>`;
 }
 
 function profileHtml(rows: number, cols: ColumnProfile[]): string {
-  const head = ['column', 'type', 'count', 'missing', 'distinct', 'min', 'max', 'mean', 'std', 'top values', 'distribution'];
-  const body = cols.map((p) => {
-    const top = p.top ? p.top.slice(0, 3).map((t) => `${escapeHtml(t.value)} (${t.count})`).join(', ') : p.quartiles ? `quartiles ${p.quartiles.map(num).join(' / ')}` : '';
-    const cells = [p.name, p.type, p.count.toLocaleString('en-US'), p.missing ? `${p.missing.toLocaleString('en-US')} (${((100 * p.missing) / Math.max(rows, 1)).toFixed(1)}%)` : '0',
-      p.distinct.toLocaleString('en-US'), num(p.min), num(p.max), num(p.mean), num(p.std)];
-    return `<tr>${cells.map((c, i) => i === 0 ? `<th>${escapeHtml(String(c))}</th>` : `<td>${escapeHtml(String(c))}</td>`).join('')}<td>${top}</td><td>${sparkline(p)}</td></tr>`;
-  }).join('');
-  return `<div class="amalgam-profile"><table class="dataframe"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`
-    + `<p><small>profile of ${rows.toLocaleString('en-US')} rows × ${cols.length} columns</small></p></div>`;
+  const head = [
+    'column',
+    'type',
+    'count',
+    'missing',
+    'distinct',
+    'min',
+    'max',
+    'mean',
+    'std',
+    'top values',
+    'distribution',
+  ];
+  const body = cols
+    .map((p) => {
+      const top = p.top
+        ? p.top
+            .slice(0, 3)
+            .map((t) => `${escapeHtml(t.value)} (${t.count})`)
+            .join(', ')
+        : p.quartiles
+          ? `quartiles ${p.quartiles.map(num).join(' / ')}`
+          : '';
+      const cells = [
+        p.name,
+        p.type,
+        p.count.toLocaleString('en-US'),
+        p.missing
+          ? `${p.missing.toLocaleString('en-US')} (${((100 * p.missing) / Math.max(rows, 1)).toFixed(1)}%)`
+          : '0',
+        p.distinct.toLocaleString('en-US'),
+        num(p.min),
+        num(p.max),
+        num(p.mean),
+        num(p.std),
+      ];
+      return `<tr>${cells.map((c, i) => (i === 0 ? `<th>${escapeHtml(String(c))}</th>` : `<td>${escapeHtml(String(c))}</td>`)).join('')}<td>${top}</td><td>${sparkline(p)}</td></tr>`;
+    })
+    .join('');
+  return (
+    `<div class="amalgam-profile"><table class="dataframe"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>` +
+    `<p><small>profile of ${rows.toLocaleString('en-US')} rows × ${cols.length} columns</small></p></div>`
+  );
 }
 
 function profileText(rows: number, cols: ColumnProfile[]): string {
-  const lines = cols.map((p) => [p.name, p.type, String(p.count), String(p.missing), String(p.distinct), num(p.min), num(p.max), num(p.mean), num(p.std),
-    p.top ? p.top.slice(0, 3).map((t) => `${t.value} (${t.count})`).join(', ') : '']);
+  const lines = cols.map((p) => [
+    p.name,
+    p.type,
+    String(p.count),
+    String(p.missing),
+    String(p.distinct),
+    num(p.min),
+    num(p.max),
+    num(p.mean),
+    num(p.std),
+    p.top
+      ? p.top
+          .slice(0, 3)
+          .map((t) => `${t.value} (${t.count})`)
+          .join(', ')
+      : '',
+  ]);
   const all = [['column', 'type', 'count', 'missing', 'distinct', 'min', 'max', 'mean', 'std', 'top'], ...lines];
   const widths = all[0].map((_, j) => Math.max(...all.map((l) => l[j].length)));
-  return [...all.map((l) => l.map((s, j) => s.padEnd(widths[j])).join('  ').trimEnd()), `${rows} rows × ${cols.length} columns`].join('\n');
+  return [
+    ...all.map((l) =>
+      l
+        .map((s, j) => s.padEnd(widths[j]))
+        .join('  ')
+        .trimEnd(),
+    ),
+    `${rows} rows × ${cols.length} columns`,
+  ].join('\n');
 }
 
 /** One small chart per column: binned histograms for numbers, top-value bars otherwise. Data is pre-aggregated, so the spec stays small. */
 function profileChart(cols: ColumnProfile[]): Record<string, unknown> {
-  const charts = cols.filter((p) => p.histogram || p.top).map((p) => {
-    if (p.histogram) {
-      const { edges, counts } = p.histogram;
+  const charts = cols
+    .filter((p) => p.histogram || p.top)
+    .map((p) => {
+      if (p.histogram) {
+        const { edges, counts } = p.histogram;
+        return {
+          title: p.name,
+          width: 160,
+          height: 80,
+          data: { values: counts.map((c, i) => ({ start: edges[i], end: edges[i + 1], count: c })) },
+          mark: { type: 'bar', tooltip: true },
+          encoding: {
+            x: { field: 'start', type: 'quantitative', bin: { binned: true }, title: null },
+            x2: { field: 'end' },
+            y: { field: 'count', type: 'quantitative', title: null },
+          },
+        };
+      }
       return {
-        title: p.name, width: 160, height: 80,
-        data: { values: counts.map((c, i) => ({ start: edges[i], end: edges[i + 1], count: c })) },
+        title: p.name,
+        width: 160,
+        height: 80,
+        data: { values: p.top!.map((t) => ({ value: t.value, count: t.count })) },
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          x: { field: 'start', type: 'quantitative', bin: { binned: true }, title: null },
-          x2: { field: 'end' },
-          y: { field: 'count', type: 'quantitative', title: null },
+          y: { field: 'value', type: 'nominal', sort: '-x', title: null },
+          x: { field: 'count', type: 'quantitative', title: null },
         },
       };
-    }
-    return {
-      title: p.name, width: 160, height: 80,
-      data: { values: p.top!.map((t) => ({ value: t.value, count: t.count })) },
-      mark: { type: 'bar', tooltip: true },
-      encoding: {
-        y: { field: 'value', type: 'nominal', sort: '-x', title: null },
-        x: { field: 'count', type: 'quantitative', title: null },
-      },
-    };
-  });
+    });
   return { $schema: VEGALITE_SCHEMA, columns: 4, concat: charts, config: { view: { stroke: null } } };
 }

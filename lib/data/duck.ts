@@ -47,7 +47,10 @@ function collectNulls(vector: any, count: number, offset: number, out: number[])
   for (let i = 0; i < count; i++) {
     const bit = base + i;
     const byte = bytes[bit >> 3];
-    if (byte === 255 && (bit & 7) === 0 && i + 8 <= count) { i += 7; continue; }
+    if (byte === 255 && (bit & 7) === 0 && i + 8 <= count) {
+      i += 7;
+      continue;
+    }
     if (((byte >> (bit & 7)) & 1) === 0) out.push(offset + i);
   }
 }
@@ -57,57 +60,88 @@ type Sink = { column: any; nulls: number[]; set(vector: any, offset: number, cou
 function sinkFor(type: DuckDBType, rows: number): Sink {
   const T = duck().DuckDBTypeId;
   const typed = (Ctor: any) => ({
-    column: new Ctor(rows), nulls: [] as number[],
+    column: new Ctor(rows),
+    nulls: [] as number[],
     set(vector: any, offset: number, count: number) {
       this.column.set(vector.items.subarray(0, count), offset);
       collectNulls(vector, count, offset, this.nulls);
     },
   });
   const converted = (convert: (v: any) => unknown, Ctor: any = Array) => ({
-    column: new Ctor(rows), nulls: [] as number[],
+    column: new Ctor(rows),
+    nulls: [] as number[],
     set(vector: any, offset: number, count: number) {
       for (let i = 0; i < count; i++) {
         const v = vector.getItem(i);
-        if (v === null) { this.nulls.push(offset + i); if (Ctor === Array) this.column[offset + i] = null; } else this.column[offset + i] = convert(v);
+        if (v === null) {
+          this.nulls.push(offset + i);
+          if (Ctor === Array) this.column[offset + i] = null;
+        } else this.column[offset + i] = convert(v);
       }
     },
   });
   switch (type.typeId) {
-    case T.DOUBLE: return typed(Float64Array);
-    case T.FLOAT: return typed(Float32Array);
-    case T.INTEGER: return typed(Int32Array);
-    case T.SMALLINT: return typed(Int16Array);
-    case T.TINYINT: return typed(Int8Array);
-    case T.UINTEGER: return typed(Uint32Array);
-    case T.USMALLINT: return typed(Uint16Array);
-    case T.UTINYINT: return typed(Uint8Array);
+    case T.DOUBLE:
+      return typed(Float64Array);
+    case T.FLOAT:
+      return typed(Float32Array);
+    case T.INTEGER:
+      return typed(Int32Array);
+    case T.SMALLINT:
+      return typed(Int16Array);
+    case T.TINYINT:
+      return typed(Int8Array);
+    case T.UINTEGER:
+      return typed(Uint32Array);
+    case T.USMALLINT:
+      return typed(Uint16Array);
+    case T.UTINYINT:
+      return typed(Uint8Array);
     // 64-bit integers become doubles: exact up to 2^53, which covers counts, ids and keys in practice.
-    case T.BIGINT: case T.UBIGINT: return {
-      column: new Float64Array(rows), nulls: [] as number[],
-      set(vector: any, offset: number, count: number) {
-        // Read each 64-bit integer as two 32-bit halves: much faster than BigInt -> Number.
-        const items: BigInt64Array | BigUint64Array = vector.items;
-        const lo = new Uint32Array(items.buffer, items.byteOffset, count * 2);
-        const hi = items instanceof BigInt64Array ? new Int32Array(items.buffer, items.byteOffset, count * 2) : lo;
-        for (let i = 0; i < count; i++) this.column[offset + i] = hi[2 * i + 1] * 4294967296 + lo[2 * i];
-        collectNulls(vector, count, offset, this.nulls);
-      },
-    };
-    case T.HUGEINT: case T.UHUGEINT: return converted(Number, Float64Array);
-    case T.DECIMAL: return converted((v) => Number(String(v)), Float64Array);
-    case T.VARCHAR: return {
-      column: new Array(rows), nulls: [] as number[],
-      set(vector: any, offset: number, count: number) {
-        collectNulls(vector, count, offset, this.nulls);
-        const view: DataView | undefined = vector.dataView;
-        for (let i = 0; i < count; i++) this.column[offset + i] = view ? inlineAscii(view, i) ?? vector.getItem(i) : vector.getItem(i);
-        for (const at of this.nulls) if (at >= offset) this.column[at] = null;
-      },
-    };
-    case T.BOOLEAN: return converted((v) => v);
-    case T.DATE: case T.TIMESTAMP: case T.TIMESTAMP_S: case T.TIMESTAMP_MS: case T.TIMESTAMP_NS: case T.TIMESTAMP_TZ:
+    case T.BIGINT:
+    case T.UBIGINT:
+      return {
+        column: new Float64Array(rows),
+        nulls: [] as number[],
+        set(vector: any, offset: number, count: number) {
+          // Read each 64-bit integer as two 32-bit halves: much faster than BigInt -> Number.
+          const items: BigInt64Array | BigUint64Array = vector.items;
+          const lo = new Uint32Array(items.buffer, items.byteOffset, count * 2);
+          const hi = items instanceof BigInt64Array ? new Int32Array(items.buffer, items.byteOffset, count * 2) : lo;
+          for (let i = 0; i < count; i++) this.column[offset + i] = hi[2 * i + 1] * 4294967296 + lo[2 * i];
+          collectNulls(vector, count, offset, this.nulls);
+        },
+      };
+    case T.HUGEINT:
+    case T.UHUGEINT:
+      return converted(Number, Float64Array);
+    case T.DECIMAL:
+      return converted((v) => Number(String(v)), Float64Array);
+    case T.VARCHAR:
+      return {
+        column: new Array(rows),
+        nulls: [] as number[],
+        set(vector: any, offset: number, count: number) {
+          collectNulls(vector, count, offset, this.nulls);
+          const view: DataView | undefined = vector.dataView;
+          for (let i = 0; i < count; i++)
+            this.column[offset + i] = view ? (inlineAscii(view, i) ?? vector.getItem(i)) : vector.getItem(i);
+          for (const at of this.nulls) if (at >= offset) this.column[at] = null;
+        },
+      };
+    case T.BOOLEAN:
+      return converted((v) => v);
+    case T.DATE:
+    case T.TIMESTAMP:
+    case T.TIMESTAMP_S:
+    case T.TIMESTAMP_MS:
+    case T.TIMESTAMP_NS:
+    case T.TIMESTAMP_TZ:
       return converted((v) => toDate(v));
-    default: return converted((v) => (typeof v === 'object' && v !== null && typeof v.toString === 'function' ? v.toString() : v));
+    default:
+      return converted((v) =>
+        typeof v === 'object' && v !== null && typeof v.toString === 'function' ? v.toString() : v,
+      );
   }
 }
 
@@ -131,7 +165,11 @@ function inlineAscii(view: DataView, item: number): string | undefined {
 
 function toDate(v: any): Date | string {
   const text = String(v);
-  const d = new Date(/^\d{4}-\d\d-\d\d$/.test(text) ? `${text}T00:00:00Z` : text.replace(' ', 'T') + (/[+-]\d\d(:?\d\d)?$|Z$/.test(text) ? '' : 'Z'));
+  const d = new Date(
+    /^\d{4}-\d\d-\d\d$/.test(text)
+      ? `${text}T00:00:00Z`
+      : text.replace(' ', 'T') + (/[+-]\d\d(:?\d\d)?$|Z$/.test(text) ? '' : 'Z'),
+  );
   return Number.isNaN(d.getTime()) ? text : d;
 }
 
@@ -183,7 +221,9 @@ export async function registerTable(name: string, table: ColumnTable): Promise<v
   const cols = names.map((n) => columnArray(table, n));
   const types = cols.map(duckTypeOf);
   const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  await conn.run(`CREATE OR REPLACE TABLE ${quoted(name)} (${names.map((n, i) => `${quoted(n)} ${types[i].toString()}`).join(', ')})`);
+  await conn.run(
+    `CREATE OR REPLACE TABLE ${quoted(name)} (${names.map((n, i) => `${quoted(n)} ${types[i].toString()}`).join(', ')})`,
+  );
   const appender = await conn.createAppender(name);
   const n = table.numRows();
   const size = 2048; // DuckDB's vector size
@@ -210,14 +250,24 @@ export async function registerTable(name: string, table: ColumnTable): Promise<v
 function duckTypeOf(col: ArrayLike<unknown>): DuckDBType {
   const d = duck();
   if (col instanceof Float32Array || col instanceof Float64Array) return d.DOUBLE;
-  if (col instanceof Int8Array || col instanceof Int16Array || col instanceof Int32Array || col instanceof Uint8Array || col instanceof Uint16Array) return d.INTEGER;
+  if (
+    col instanceof Int8Array ||
+    col instanceof Int16Array ||
+    col instanceof Int32Array ||
+    col instanceof Uint8Array ||
+    col instanceof Uint16Array
+  )
+    return d.INTEGER;
   let kind: string | undefined;
   for (let i = 0; i < col.length; i++) {
     const v = col[i];
     if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) continue;
     const k = v instanceof Date ? 'date' : typeof v;
     if (kind === undefined) kind = k;
-    else if (kind !== k) { kind = 'string'; break; }
+    else if (kind !== k) {
+      kind = 'string';
+      break;
+    }
     if (i > 10000) break; // a sample decides, as type inference does elsewhere
   }
   if (kind === 'number') return d.DOUBLE;

@@ -2,7 +2,10 @@ import { closest } from '../magics/registry';
 
 /** A data error that says where: file, line, column. Magics show the message as is. */
 export class DataError extends Error {
-  constructor(message: string, public details: { file?: string; line?: number; column?: string } = {}) {
+  constructor(
+    message: string,
+    public details: { file?: string; line?: number; column?: string } = {},
+  ) {
     super(message);
     this.name = 'DataError';
   }
@@ -12,6 +15,8 @@ export class DataError extends Error {
 export function requireColumn(names: readonly string[], name: string, where = 'table'): void {
   if (names.includes(name)) return;
   const near = closest(name, names);
-  throw new DataError(`unknown column "${name}" in ${where}${near ? ` (did you mean "${near}"?)` : ''}; columns: ${names.join(', ')}`,
-    { column: name });
+  throw new DataError(
+    `unknown column "${name}" in ${where}${near ? ` (did you mean "${near}"?)` : ''}; columns: ${names.join(', ')}`,
+    { column: name },
+  );
 }

@@ -24,7 +24,10 @@ export function readVerified(path: string, expected: string): Buffer {
   const bytes = readFileSync(path);
   const actual = sha256(bytes);
   if (actual !== expected) {
-    throw new DataError(`refusing ${path}: sha256 ${actual} does not match the manifest (${expected}); the file is corrupt or was changed`, { file: path });
+    throw new DataError(
+      `refusing ${path}: sha256 ${actual} does not match the manifest (${expected}); the file is corrupt or was changed`,
+      { file: path },
+    );
   }
   return bytes;
 }

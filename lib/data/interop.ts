@@ -19,7 +19,9 @@ export function fromDanfo(frame: any, options: { index?: string } = {}): ColumnT
     columns[String(frame.columns?.[0] ?? 'values')] = frame.values;
   } else {
     const data: unknown[][] = frame.getColumnData;
-    (frame.columns as string[]).forEach((name, i) => { columns[String(name)] = data[i]; });
+    (frame.columns as string[]).forEach((name, i) => {
+      columns[String(name)] = data[i];
+    });
   }
   return aq.table(columns);
 }

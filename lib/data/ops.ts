@@ -19,7 +19,11 @@ function groupIds(keys: ArrayLike<unknown>): { ids: Int32Array; values: unknown[
   for (let i = 0; i < n; i++) {
     const k = keys[i];
     let g = index.get(k);
-    if (g === undefined) { g = values.length; index.set(k, g); values.push(k); }
+    if (g === undefined) {
+      g = values.length;
+      index.set(k, g);
+      values.push(k);
+    }
     ids[i] = g;
   }
   return { ids, values };
@@ -38,7 +42,10 @@ function denseIds(keys: ArrayLike<number>, ids: Int32Array): { ids: Int32Array; 
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     let g = slot[k];
-    if (g < 0) { g = slot[k] = values.length; values.push(k); }
+    if (g < 0) {
+      g = slot[k] = values.length;
+      values.push(k);
+    }
     ids[i] = g;
   }
   return { ids, values };
@@ -52,28 +59,56 @@ function denseIds(keys: ArrayLike<number>, ids: Int32Array): { ids: Int32Array; 
 export function groupby(table: ColumnTable, by: string, aggregates: Record<string, Aggregate> | string[]): ColumnTable {
   const names = table.columnNames();
   requireColumn(names, by, 'groupby');
-  const aggs: Record<string, Aggregate> = Array.isArray(aggregates) ? Object.fromEntries(aggregates.map((c) => [c, 'mean' as Aggregate])) : aggregates;
+  const aggs: Record<string, Aggregate> = Array.isArray(aggregates)
+    ? Object.fromEntries(aggregates.map((c) => [c, 'mean' as Aggregate]))
+    : aggregates;
   const { ids, values } = groupIds(columnArray(table, by));
   const groups = values.length;
   const out: Record<string, ArrayLike<unknown>> = { [by]: keysColumn(values) };
   for (const [column, agg] of Object.entries(aggs)) {
     requireColumn(names, column, 'groupby');
-    if (!AGGREGATES.includes(agg)) throw new DataError(`groupby: unknown aggregate "${agg}" for "${column}"; one of ${AGGREGATES.join(', ')}`);
+    if (!AGGREGATES.includes(agg))
+      throw new DataError(`groupby: unknown aggregate "${agg}" for "${column}"; one of ${AGGREGATES.join(', ')}`);
     const xs = columnArray(table, column);
     const acc = new Float64Array(groups).fill(agg === 'min' ? Infinity : agg === 'max' ? -Infinity : 0);
     const counts = new Float64Array(groups);
     // Plain arrays may hold null or strings: read them as numbers, with anything else as NaN (skipped).
-    const nums: ArrayLike<number> = ArrayBuffer.isView(xs) && !(xs instanceof BigInt64Array) ? xs as ArrayLike<number>
-      : Float64Array.from(xs as ArrayLike<unknown>, (v) => (typeof v === 'number' ? v : NaN));
+    const nums: ArrayLike<number> =
+      ArrayBuffer.isView(xs) && !(xs instanceof BigInt64Array)
+        ? (xs as ArrayLike<number>)
+        : Float64Array.from(xs as ArrayLike<unknown>, (v) => (typeof v === 'number' ? v : NaN));
     // One loop per aggregate keeps the inner loop branch-free.
     if (agg === 'sum' || agg === 'mean') {
-      for (let i = 0; i < ids.length; i++) { const x = nums[i]; if (x === x) { acc[ids[i]] += x; counts[ids[i]]++; } }
+      for (let i = 0; i < ids.length; i++) {
+        const x = nums[i];
+        if (x === x) {
+          acc[ids[i]] += x;
+          counts[ids[i]]++;
+        }
+      }
     } else if (agg === 'min') {
-      for (let i = 0; i < ids.length; i++) { const x = nums[i]; if (x === x) { const g = ids[i]; if (x < acc[g]) acc[g] = x; counts[g]++; } }
+      for (let i = 0; i < ids.length; i++) {
+        const x = nums[i];
+        if (x === x) {
+          const g = ids[i];
+          if (x < acc[g]) acc[g] = x;
+          counts[g]++;
+        }
+      }
     } else if (agg === 'max') {
-      for (let i = 0; i < ids.length; i++) { const x = nums[i]; if (x === x) { const g = ids[i]; if (x > acc[g]) acc[g] = x; counts[g]++; } }
+      for (let i = 0; i < ids.length; i++) {
+        const x = nums[i];
+        if (x === x) {
+          const g = ids[i];
+          if (x > acc[g]) acc[g] = x;
+          counts[g]++;
+        }
+      }
     } else {
-      for (let i = 0; i < ids.length; i++) { const v = xs[i]; if (v !== null && v !== undefined && v === v) counts[ids[i]]++; }
+      for (let i = 0; i < ids.length; i++) {
+        const v = xs[i];
+        if (v !== null && v !== undefined && v === v) counts[ids[i]]++;
+      }
     }
     if (agg === 'mean') for (let g = 0; g < groups; g++) acc[g] = counts[g] ? acc[g] / counts[g] : NaN;
     if (agg === 'min' || agg === 'max') for (let g = 0; g < groups; g++) if (!counts[g]) acc[g] = NaN;
@@ -91,7 +126,12 @@ function keysColumn(values: unknown[]): ArrayLike<unknown> {
  * 'left' keeps every left row (right columns null where nothing matches). Right-side duplicates of a
  * key produce one output row each, as in SQL. Clashing column names get the suffix `_right`.
  */
-export function join(left: ColumnTable, right: ColumnTable, on: string, options: { how?: 'inner' | 'left' } = {}): ColumnTable {
+export function join(
+  left: ColumnTable,
+  right: ColumnTable,
+  on: string,
+  options: { how?: 'inner' | 'left' } = {},
+): ColumnTable {
   const how = options.how ?? 'inner';
   requireColumn(left.columnNames(), on, 'join (left table)');
   requireColumn(right.columnNames(), on, 'join (right table)');
@@ -99,7 +139,8 @@ export function join(left: ColumnTable, right: ColumnTable, on: string, options:
   const lk = columnArray(left, on);
   // Right keys: first row per key, then a chain through `next` for duplicates. Small non-negative
   // integer keys use a lookup array; anything else a Map.
-  const dense = ArrayBuffer.isView(rk) && ArrayBuffer.isView(lk) ? denseFirst(rk as unknown as ArrayLike<number>) : undefined;
+  const dense =
+    ArrayBuffer.isView(rk) && ArrayBuffer.isView(lk) ? denseFirst(rk as unknown as ArrayLike<number>) : undefined;
   const first = dense ? undefined : new Map<unknown, number>();
   const next = new Int32Array(rk.length).fill(-1);
   const last = new Map<unknown, number>();
@@ -107,7 +148,8 @@ export function join(left: ColumnTable, right: ColumnTable, on: string, options:
     const tail = new Int32Array(dense.length).fill(-1);
     for (let j = 0; j < rk.length; j++) {
       const k = rk[j] as number;
-      if (tail[k] < 0) dense[k] = j; else next[tail[k]] = j;
+      if (tail[k] < 0) dense[k] = j;
+      else next[tail[k]] = j;
       tail[k] = j;
     }
   } else {
@@ -115,23 +157,40 @@ export function join(left: ColumnTable, right: ColumnTable, on: string, options:
       const k = rk[j];
       if (k === null || k === undefined || k !== k) continue;
       const t = last.get(k);
-      if (t === undefined) first!.set(k, j); else next[t] = j;
+      if (t === undefined) first!.set(k, j);
+      else next[t] = j;
       last.set(k, j);
     }
   }
   const lookup = dense
-    ? (k: unknown) => { const x = k as number; return x >= 0 && x < dense.length && (x | 0) === x && dense[x] >= 0 ? dense[x] : undefined; }
+    ? (k: unknown) => {
+        const x = k as number;
+        return x >= 0 && x < dense.length && (x | 0) === x && dense[x] >= 0 ? dense[x] : undefined;
+      }
     : (k: unknown) => first!.get(k);
   let li = new Int32Array(lk.length);
   let ri = new Int32Array(lk.length);
   let n = 0;
   const push = (a: number, b: number) => {
-    if (n === li.length) { const grow = (x: Int32Array) => { const y = new Int32Array(x.length * 2); y.set(x); return y; }; li = grow(li); ri = grow(ri); }
-    li[n] = a; ri[n] = b; n++;
+    if (n === li.length) {
+      const grow = (x: Int32Array) => {
+        const y = new Int32Array(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      li = grow(li);
+      ri = grow(ri);
+    }
+    li[n] = a;
+    ri[n] = b;
+    n++;
   };
   for (let i = 0; i < lk.length; i++) {
     let j = lookup(lk[i]);
-    if (j === undefined) { if (how === 'left') push(i, -1); continue; }
+    if (j === undefined) {
+      if (how === 'left') push(i, -1);
+      continue;
+    }
     for (; j !== -1; j = next[j]) push(i, j);
   }
   const out: Record<string, ArrayLike<unknown>> = {};
@@ -158,7 +217,11 @@ function denseFirst(keys: ArrayLike<number>): Int32Array | undefined {
 /** values[idx[i]] for i < n; -1 gives null (a plain array then, as typed arrays cannot hold null). */
 function gather(values: ArrayLike<unknown>, idx: Int32Array, n: number): ArrayLike<unknown> {
   let missing = false;
-  for (let i = 0; i < n; i++) if (idx[i] < 0) { missing = true; break; }
+  for (let i = 0; i < n; i++)
+    if (idx[i] < 0) {
+      missing = true;
+      break;
+    }
   if (ArrayBuffer.isView(values) && !missing) {
     const out = new (values.constructor as any)(n);
     for (let i = 0; i < n; i++) out[i] = values[idx[i]];

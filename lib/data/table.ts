@@ -17,7 +17,8 @@ export function columnValues(table: ColumnTable, name: string, where = 'table'):
 export function columnType(table: ColumnTable, name: string): string {
   const col: any = table.column(name);
   const data = col?.data ?? col;
-  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return data.constructor.name.replace('Array', '').toLowerCase();
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView))
+    return data.constructor.name.replace('Array', '').toLowerCase();
   const n = table.numRows();
   let type: string | undefined;
   const values = columnArray(table, name);

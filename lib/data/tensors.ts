@@ -38,7 +38,11 @@ type Source = ColumnTable | Dataset;
 const isDataset = (v: any): v is Dataset => v != null && isColumnTable(v.table);
 
 /** Row positions kept by `split` / `rows`. */
-function selectRows(table: ColumnTable, dataset: Dataset | undefined, options: ToTensorsOptions): Int32Array | undefined {
+function selectRows(
+  table: ColumnTable,
+  dataset: Dataset | undefined,
+  options: ToTensorsOptions,
+): Int32Array | undefined {
   let rows: Int32Array | undefined;
   if (options.split !== undefined) {
     const column = dataset?.splitColumn ?? 'split';
@@ -57,13 +61,20 @@ function selectRows(table: ColumnTable, dataset: Dataset | undefined, options: T
 }
 
 /** Class indices for a target column: numbers stay (must be whole), strings map through known classes or sorted uniques. */
-export function encodeTarget(values: ArrayLike<unknown>, known?: string[]): { codes: Int32Array | Float32Array; classes?: string[] } {
+export function encodeTarget(
+  values: ArrayLike<unknown>,
+  known?: string[],
+): { codes: Int32Array | Float32Array; classes?: string[] } {
   const n = values.length;
   const first = Array.prototype.find.call(values, (v: unknown) => v !== null && v !== undefined);
   if (typeof first === 'number' || typeof first === 'bigint' || typeof first === 'boolean') {
     const out = new Float32Array(n);
     let whole = true;
-    for (let i = 0; i < n; i++) { const v = Number(values[i]); out[i] = v; if (!Number.isInteger(v)) whole = false; }
+    for (let i = 0; i < n; i++) {
+      const v = Number(values[i]);
+      out[i] = v;
+      if (!Number.isInteger(v)) whole = false;
+    }
     return whole && known ? { codes: Int32Array.from(out), classes: known } : { codes: out };
   }
   const classes = known ?? [...new Set(Array.from(values as ArrayLike<unknown>, String))].sort();
@@ -71,7 +82,8 @@ export function encodeTarget(values: ArrayLike<unknown>, known?: string[]): { co
   const codes = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const code = index.get(String(values[i]));
-    if (code === undefined) throw new DataError(`toTensors: value "${values[i]}" (row ${i}) is not one of the classes ${classes.join(', ')}`);
+    if (code === undefined)
+      throw new DataError(`toTensors: value "${values[i]}" (row ${i}) is not one of the classes ${classes.join(', ')}`);
     codes[i] = code;
   }
   return { codes, classes };
@@ -83,10 +95,11 @@ export function encodeTarget(values: ArrayLike<unknown>, known?: string[]): { co
  */
 export function toTensors(source: Source, options: ToTensorsOptions = {}): Tensors {
   const dataset = isDataset(source) ? source : undefined;
-  if (!dataset && !isColumnTable(source)) throw new DataError('toTensors: expected an arquero table or a Dataset from loadDataset');
+  if (!dataset && !isColumnTable(source))
+    throw new DataError('toTensors: expected an arquero table or a Dataset from loadDataset');
   let table = dataset ? dataset.table : (source as ColumnTable);
   const names = table.columnNames();
-  const label = options.label === false ? undefined : options.label ?? dataset?.label;
+  const label = options.label === false ? undefined : (options.label ?? dataset?.label);
   const targets = [...new Set([...(label ? [label] : []), ...(options.targets ?? [])])];
   for (const t of targets) requireColumn(names, t, 'toTensors');
   const rows = selectRows(table, dataset, options);
@@ -113,7 +126,8 @@ export function toTensors(source: Source, options: ToTensorsOptions = {}): Tenso
     } else {
       const skip = new Set([...targets, dataset?.splitColumn ?? 'split']);
       const features = options.features ?? names.filter((c) => !skip.has(c) && isNumericColumn(table, c));
-      if (features.length === 0) throw new DataError(`toTensors: no numeric feature columns (columns: ${names.join(', ')}); pass features`);
+      if (features.length === 0)
+        throw new DataError(`toTensors: no numeric feature columns (columns: ${names.join(', ')}); pass features`);
       const data = new Float32Array(n * features.length);
       features.forEach((f, j) => {
         requireColumn(names, f, 'toTensors features');
@@ -121,7 +135,10 @@ export function toTensors(source: Source, options: ToTensorsOptions = {}): Tenso
         for (let i = 0; i < n; i++) {
           const v = values[i];
           if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint') {
-            throw new DataError(`toTensors: column "${f}" row ${i} is ${JSON.stringify(v)}, not a number (encode or impute it first)`, { column: f });
+            throw new DataError(
+              `toTensors: column "${f}" row ${i} is ${JSON.stringify(v)}, not a number (encode or impute it first)`,
+              { column: f },
+            );
           }
           data[i * features.length + j] = Number(v);
         }
@@ -144,8 +161,13 @@ export function toTensors(source: Source, options: ToTensorsOptions = {}): Tenso
     return { x, ys };
   }) as { x: tf.Tensor; ys: Record<string, tf.Tensor> };
   return {
-    x, ys, classes, y: label ? ys[label] : undefined,
-    dispose() { tf.dispose([x, ...Object.values(ys)]); },
+    x,
+    ys,
+    classes,
+    y: label ? ys[label] : undefined,
+    dispose() {
+      tf.dispose([x, ...Object.values(ys)]);
+    },
   };
 }
 

@@ -9,8 +9,11 @@ export interface Displayable {
 }
 
 export function isDisplayable(value: unknown): value is Displayable {
-  return value != null && (typeof value === 'object' || typeof value === 'function')
-    && typeof (value as any)[DISPLAY_SYMBOL] === 'function';
+  return (
+    value != null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as any)[DISPLAY_SYMBOL] === 'function'
+  );
 }
 
 /** Wraps a ready bundle so it renders itself. */
@@ -23,11 +26,14 @@ export function escapeHtml(text: string): string {
   return String(text).replace(/[&<>"']/g, (c) => escapeMap[c]);
 }
 
-export const html = (source: string): Displayable => bundle({ 'text/html': source, 'text/plain': source.replace(/<[^>]*>/g, '') });
+export const html = (source: string): Displayable =>
+  bundle({ 'text/html': source, 'text/plain': source.replace(/<[^>]*>/g, '') });
 export const markdown = (source: string): Displayable => bundle({ 'text/markdown': source, 'text/plain': source });
 export const svg = (source: string): Displayable => bundle({ 'image/svg+xml': source, 'text/plain': '<svg image>' });
-export const png = (data: Uint8Array | string): Displayable => bundle({
-  'image/png': typeof data === 'string' ? data : Buffer.from(data).toString('base64'),
-  'text/plain': '<png image>',
-});
-export const json = (value: unknown): Displayable => bundle({ 'application/json': value, 'text/plain': JSON.stringify(value, null, 2) });
+export const png = (data: Uint8Array | string): Displayable =>
+  bundle({
+    'image/png': typeof data === 'string' ? data : Buffer.from(data).toString('base64'),
+    'text/plain': '<png image>',
+  });
+export const json = (value: unknown): Displayable =>
+  bundle({ 'application/json': value, 'text/plain': JSON.stringify(value, null, 2) });

@@ -20,7 +20,9 @@ export interface DisplaySink {
 }
 
 const consoleSink: DisplaySink = {
-  async display(bundle) { process.stdout.write(String((await bundle)['text/plain'] ?? '') + '\n'); },
+  async display(bundle) {
+    process.stdout.write(String((await bundle)['text/plain'] ?? '') + '\n');
+  },
   clear() {},
 };
 

@@ -34,7 +34,13 @@ export async function toMimeBundle(value: unknown): Promise<MimeBundle> {
   let out: MimeBundle | undefined;
   if (isDisplayable(value)) out = await value[DISPLAY_SYMBOL]();
   else {
-    const renderer = renderers.find((r) => { try { return r.test(value); } catch { return false; } });
+    const renderer = renderers.find((r) => {
+      try {
+        return r.test(value);
+      } catch {
+        return false;
+      }
+    });
     if (renderer) out = await renderer.render(value);
   }
   out = { ...(out ?? {}) };

@@ -4,15 +4,22 @@ import { registerRenderer } from './registry';
 import { isVegaLiteSpec, vegaLiteBundle } from './vegalite';
 
 /** Built-in renderers: tf.Tensor, Error, Vega-Lite specs. Arrays and plain objects fall back to inspect(). */
-const isTensor = (v: any): boolean => v != null && typeof v === 'object' && typeof v.dataSync === 'function'
-  && Array.isArray(v.shape) && typeof v.dtype === 'string' && typeof v.rank === 'number';
+const isTensor = (v: any): boolean =>
+  v != null &&
+  typeof v === 'object' &&
+  typeof v.dataSync === 'function' &&
+  Array.isArray(v.shape) &&
+  typeof v.dtype === 'string' &&
+  typeof v.rank === 'number';
 
 function tensorHtml(t: any): string {
   const head = `<div><b>Tensor</b> <code>${escapeHtml(t.dtype)}</code> shape <code>[${t.shape.join(', ')}]</code></div>`;
   if (t.isDisposed) return `${head}<div><i>disposed</i></div>`;
   if (t.rank > 2 || t.size > 400) return `${head}<pre>${escapeHtml(t.toString())}</pre>`;
   const values = t.rank === 0 ? [[t.dataSync()[0]]] : t.rank === 1 ? [Array.from(t.dataSync())] : t.arraySync();
-  const rows = (values as unknown[][]).map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(String(v))}</td>`).join('')}</tr>`).join('');
+  const rows = (values as unknown[][])
+    .map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(String(v))}</td>`).join('')}</tr>`)
+    .join('');
   return `${head}<table>${rows}</table>`;
 }
 
@@ -21,7 +28,10 @@ registerRenderer({
   test: isTensor,
   render: (t: any) => {
     if (t.isDisposed) return { 'text/plain': `Tensor ${t.dtype} [${t.shape.join(', ')}] (disposed)` };
-    return { 'text/plain': `Tensor ${t.dtype} [${t.shape.join(', ')}]\n${t.toString().replace(/^Tensor\n?/, '')}`, 'text/html': tensorHtml(t) };
+    return {
+      'text/plain': `Tensor ${t.dtype} [${t.shape.join(', ')}]\n${t.toString().replace(/^Tensor\n?/, '')}`,
+      'text/html': tensorHtml(t),
+    };
   },
 });
 

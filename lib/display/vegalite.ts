@@ -18,7 +18,9 @@ function loadVega() {
 /** A loader that refuses every network or file fetch: charts must carry their data inline. */
 function offlineLoader(vega: any) {
   const loader = vega.loader();
-  loader.load = async (uri: string) => { throw new Error(`chart tried to load ${uri}: amalgam charts must embed their data (no network)`); };
+  loader.load = async (uri: string) => {
+    throw new Error(`chart tried to load ${uri}: amalgam charts must embed their data (no network)`);
+  };
   return loader;
 }
 

@@ -17,14 +17,18 @@ export function tokenize(input: string): string[] {
       else if (c === '\\' && quote === '"' && i + 1 < input.length) current += input[++i];
       else current += c;
     } else if (c === '"' || c === "'") {
-      quote = c; started = true;
+      quote = c;
+      started = true;
     } else if (c === '\\' && i + 1 < input.length) {
-      current += input[++i]; started = true;
+      current += input[++i];
+      started = true;
     } else if (/\s/.test(c)) {
       if (started) out.push(current);
-      current = ''; started = false;
+      current = '';
+      started = false;
     } else {
-      current += c; started = true;
+      current += c;
+      started = true;
     }
   }
   if (quote) throw new SyntaxError(`unterminated ${quote} quote in: ${input}`);
@@ -41,9 +45,15 @@ export function parseArgs(input: string | string[], booleans: string[] = []): Pa
   const args: ParsedArgs = { _: [], flags: {} };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    if (t === '--') { args._.push(...tokens.slice(i + 1)); break; }
+    if (t === '--') {
+      args._.push(...tokens.slice(i + 1));
+      break;
+    }
     const m = /^--?([A-Za-z][\w-]*)(?:=(.*))?$/.exec(t);
-    if (!m) { args._.push(t); continue; }
+    if (!m) {
+      args._.push(t);
+      continue;
+    }
     const [, name, inline] = m;
     if (inline !== undefined) args.flags[name] = inline;
     else if (booleans.includes(name)) args.flags[name] = true;
@@ -58,13 +68,17 @@ export function numberFlag(args: ParsedArgs, flag: string, magic: string, fallba
   const raw = args.flags[flag];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (raw === true || !Number.isFinite(n)) throw new UsageError(magic, `--${flag} expects a number, got ${raw === true ? 'nothing' : JSON.stringify(raw)}`);
+  if (raw === true || !Number.isFinite(n))
+    throw new UsageError(magic, `--${flag} expects a number, got ${raw === true ? 'nothing' : JSON.stringify(raw)}`);
   return n;
 }
 
 /** A magic used wrongly. The message names the magic; the kernel shows it as an error and keeps state. */
 export class UsageError extends Error {
-  constructor(public magic: string, message: string) {
+  constructor(
+    public magic: string,
+    message: string,
+  ) {
     super(`%${magic}: ${message}`);
     this.name = 'UsageError';
   }

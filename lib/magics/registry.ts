@@ -50,8 +50,10 @@ const key = (kind: string, name: string) => `${kind}:${name}`;
 
 /** Registers a magic. Built-ins and `%load_ext` extensions use this same call. */
 export function registerMagic(magic: Magic): void {
-  if (!/^[A-Za-z_][\w]*$/.test(magic.name)) throw new TypeError(`registerMagic: invalid magic name ${JSON.stringify(magic.name)}`);
-  if (magic.kind !== 'line' && magic.kind !== 'cell') throw new TypeError(`registerMagic(${magic.name}): kind must be 'line' or 'cell'`);
+  if (!/^[A-Za-z_][\w]*$/.test(magic.name))
+    throw new TypeError(`registerMagic: invalid magic name ${JSON.stringify(magic.name)}`);
+  if (magic.kind !== 'line' && magic.kind !== 'cell')
+    throw new TypeError(`registerMagic(${magic.name}): kind must be 'line' or 'cell'`);
   if (typeof magic.run !== 'function') throw new TypeError(`registerMagic(${magic.name}): run must be a function`);
   magics.set(key(magic.kind, magic.name), magic);
 }
@@ -85,14 +87,20 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) { best = c; bestDistance = d; }
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined;
 }
 
 export function unknownMagicError(kind: 'line' | 'cell', name: string): UsageError {
   const prefix = kind === 'cell' ? '%%' : '%';
-  const near = closest(name, listMagics(kind).map((m) => m.name));
+  const near = closest(
+    name,
+    listMagics(kind).map((m) => m.name),
+  );
   const other = getMagic(kind === 'line' ? 'cell' : 'line', name);
   let hint = near ? ` Did you mean ${prefix}${near}?` : '';
   if (other) hint = ` ${name} is a ${other.kind} magic: use ${other.kind === 'cell' ? '%%' : '%'}${name}.`;

@@ -55,7 +55,9 @@ export class Amalgamation implements Versionable {
     const b = config.bottom;
     let x = this.input;
     try {
-      x = b.blocks ? applyBlocks(x, b.blocks, ctx) : applyBlocks(x, [...(b.stem ?? []), ...(b.groups ?? []).flat()], ctx);
+      x = b.blocks
+        ? applyBlocks(x, b.blocks, ctx)
+        : applyBlocks(x, [...(b.stem ?? []), ...(b.groups ?? []).flat()], ctx);
     } catch (e) {
       throw e instanceof ModelError ? e : new ModelError(`bottom: ${(e as Error).message}`);
     }
@@ -67,11 +69,25 @@ export class Amalgamation implements Versionable {
 
   private buildRepresentations(bottom: Sym): void {
     const r = this.config.representations;
-    const x = bottom.shape.length > 2 ? tf.layers.flatten({ name: 'bottom/flatten' }).apply(bottom) as Sym : bottom;
-    const high = tf.layers.dense({ name: 'latent_high', units: r.latent_high?.units ?? 256, activation: (r.latent_high?.activation ?? 'relu') as any }).apply(x) as Sym;
-    const low = tf.layers.dense({ name: 'latent_low', units: r.latent_low?.units ?? 32, activation: (r.latent_low?.activation ?? 'linear') as any }).apply(high) as Sym;
+    const x = bottom.shape.length > 2 ? (tf.layers.flatten({ name: 'bottom/flatten' }).apply(bottom) as Sym) : bottom;
+    const high = tf.layers
+      .dense({
+        name: 'latent_high',
+        units: r.latent_high?.units ?? 256,
+        activation: (r.latent_high?.activation ?? 'relu') as any,
+      })
+      .apply(x) as Sym;
+    const low = tf.layers
+      .dense({
+        name: 'latent_low',
+        units: r.latent_low?.units ?? 32,
+        activation: (r.latent_low?.activation ?? 'linear') as any,
+      })
+      .apply(high) as Sym;
     const logits = tf.layers.dense({ name: 'logits', units: r.logits.units, activation: 'linear' }).apply(low) as Sym;
-    const probs = tf.layers.activation({ name: 'probs', activation: r.probs?.activation ?? 'softmax' }).apply(logits) as Sym;
+    const probs = tf.layers
+      .activation({ name: 'probs', activation: r.probs?.activation ?? 'softmax' })
+      .apply(logits) as Sym;
     Object.entries({ latent_high: high, latent_low: low, logits, probs }).forEach(([k, v]) => this.outputs.set(k, v));
   }
 
@@ -88,16 +104,28 @@ export class Amalgamation implements Versionable {
 
   private rebuild(): void {
     const names = [...this.outputs.keys()];
-    this.built = tf.model({ inputs: this.input, outputs: names.map((n) => this.outputs.get(n)!), name: this.config.name ?? 'amalgamation' });
+    this.built = tf.model({
+      inputs: this.input,
+      outputs: names.map((n) => this.outputs.get(n)!),
+      name: this.config.name ?? 'amalgamation',
+    });
     this.subModels.clear();
   }
 
   /** The single tfjs model with every tensor output, in `outputNames` order. */
-  get model(): tf.LayersModel { return this.built; }
-  get representationNames(): string[] { return [...REPRESENTATION_NAMES]; }
+  get model(): tf.LayersModel {
+    return this.built;
+  }
+  get representationNames(): string[] {
+    return [...REPRESENTATION_NAMES];
+  }
   /** Tensor outputs: the representations, then the heads (retrieve heads are computed outside the graph). */
-  get outputNames(): string[] { return [...this.outputs.keys()]; }
-  get headNames(): string[] { return Object.keys(this.config.heads!); }
+  get outputNames(): string[] {
+    return [...this.outputs.keys()];
+  }
+  get headNames(): string[] {
+    return Object.keys(this.config.heads!);
+  }
   head(name: string): HeadConfig {
     const h = this.config.heads![name];
     if (!h) throw new ModelError(`no head "${name}" (heads: ${this.headNames.join(', ') || 'none'})`);
@@ -110,7 +138,9 @@ export class Amalgamation implements Versionable {
   }
 
   private unknownOutput(name: string): ModelError {
-    return new ModelError(`no output "${name}" (outputs: ${[...this.outputNames, ...this.retrieval.keys()].join(', ')})`);
+    return new ModelError(
+      `no output "${name}" (outputs: ${[...this.outputNames, ...this.retrieval.keys()].join(', ')})`,
+    );
   }
 
   /** A model computing just these outputs (cached): tfjs then runs only the layers they need. */
@@ -134,10 +164,17 @@ export class Amalgamation implements Versionable {
     if (wanted.length === 0) throw new ModelError('predict: outputs is empty');
     const expected = this.config.input;
     if (x.rank !== expected.length + 1 || expected.some((d, i) => x.shape[i + 1] !== d)) {
-      throw new ModelError(`predict: input shape [${x.shape.join(', ')}] does not fit the model's input [batch, ${expected.join(', ')}]`);
+      throw new ModelError(
+        `predict: input shape [${x.shape.join(', ')}] does not fit the model's input [batch, ${expected.join(', ')}]`,
+      );
     }
     const retrieve = wanted.filter((n) => this.retrieval.has(n));
-    const tensorNames = [...new Set([...wanted.filter((n) => !this.retrieval.has(n)), ...retrieve.flatMap((n) => this.retrieval.get(n)!.from)])];
+    const tensorNames = [
+      ...new Set([
+        ...wanted.filter((n) => !this.retrieval.has(n)),
+        ...retrieve.flatMap((n) => this.retrieval.get(n)!.from),
+      ]),
+    ];
     for (const n of tensorNames) if (!this.outputs.has(n)) throw this.unknownOutput(n);
     const result: Record<string, tf.Tensor> = {};
     if (tensorNames.length) {
@@ -156,7 +193,11 @@ export class Amalgamation implements Versionable {
       tensorNames.forEach((n, i) => (result[n] = outs[i]));
     }
     for (const n of retrieve) result[n] = this.retrieval.get(n)!.query(result);
-    for (const n of Object.keys(result)) if (!wanted.includes(n)) { result[n].dispose(); delete result[n]; }
+    for (const n of Object.keys(result))
+      if (!wanted.includes(n)) {
+        result[n].dispose();
+        delete result[n];
+      }
     return result;
   }
 
@@ -166,8 +207,10 @@ export class Amalgamation implements Versionable {
   layersOf(component: string): tf.layers.Layer[] {
     const layers = this.built.layers.filter((l) => l.name !== 'input');
     if (component === 'bottom') return layers.filter((l) => l.name.startsWith('bottom/'));
-    if (component === 'representations') return layers.filter((l) => (REPRESENTATION_NAMES as readonly string[]).includes(l.name));
-    if (component in this.config.heads!) return layers.filter((l) => l.name === component || l.name.startsWith(`${component}/`));
+    if (component === 'representations')
+      return layers.filter((l) => (REPRESENTATION_NAMES as readonly string[]).includes(l.name));
+    if (component in this.config.heads!)
+      return layers.filter((l) => l.name === component || l.name.startsWith(`${component}/`));
     throw new ModelError(`no component "${component}" (components: ${this.componentNames().join(', ')})`);
   }
 
@@ -179,11 +222,22 @@ export class Amalgamation implements Versionable {
     return this.componentNames().map((name) => {
       const layers = this.layersOf(name);
       const head = this.config.heads![name];
-      const outs = name === 'bottom' ? [] : name === 'representations' ? [...REPRESENTATION_NAMES] : this.outputs.has(name) ? [name] : [];
-      const bottomOut = name === 'bottom' && layers.length ? [layers[layers.length - 1].outputShape as (number | null)[]] : [];
+      const outs =
+        name === 'bottom'
+          ? []
+          : name === 'representations'
+            ? [...REPRESENTATION_NAMES]
+            : this.outputs.has(name)
+              ? [name]
+              : [];
+      const bottomOut =
+        name === 'bottom' && layers.length ? [layers[layers.length - 1].outputShape as (number | null)[]] : [];
       return {
-        name, kind: name === 'bottom' ? 'bottom' : name === 'representations' ? 'representations' : 'head',
-        task: head?.task, from: head ? sourcesOf(head) : undefined, layers,
+        name,
+        kind: name === 'bottom' ? 'bottom' : name === 'representations' ? 'representations' : 'head',
+        task: head?.task,
+        from: head ? sourcesOf(head) : undefined,
+        layers,
         params: layers.reduce((s, l) => s + l.countParams(), 0),
         frozen: this.frozenSet.has(name),
         outputShape: [...bottomOut, ...outs.map((o) => this.outputs.get(o)!.shape)],
@@ -208,7 +262,9 @@ export class Amalgamation implements Versionable {
     return this;
   }
 
-  get frozen(): string[] { return [...this.frozenSet]; }
+  get frozen(): string[] {
+    return [...this.frozenSet];
+  }
 
   /** Attaches a new head to the trained model: the rest keeps its weights. */
   addHead(name: string, head: HeadConfig): this {
@@ -224,7 +280,8 @@ export class Amalgamation implements Versionable {
   replaceHead(name: string, head: HeadConfig): this {
     this.head(name);
     const readers = this.headNames.filter((h) => sourcesOf(this.config.heads![h]).includes(name));
-    if (readers.length) throw new ModelError(`head "${name}" is read by ${readers.join(', ')}: remove or replace those first`);
+    if (readers.length)
+      throw new ModelError(`head "${name}" is read by ${readers.join(', ')}: remove or replace those first`);
     this.removeHead(name);
     return this.addHead(name, head);
   }
@@ -251,12 +308,20 @@ export class Amalgamation implements Versionable {
       kind: name === 'bottom' ? 'bottom' : name === 'representations' ? 'representations' : 'head',
       name,
       architecture: this.architecture(name),
-      weights: this.layersOf(name).flatMap((l) => l.weights.map((w): NamedWeight => {
-        const v = w.read();
-        return { name: `${l.name}/${w.originalName.split('/').pop()}`, shape: [...v.shape], dtype: v.dtype as 'float32' | 'int32', data: (v.dataSync() as Float32Array | Int32Array).slice() };
-      })),
+      weights: this.layersOf(name).flatMap((l) =>
+        l.weights.map((w): NamedWeight => {
+          const v = w.read();
+          return {
+            name: `${l.name}/${w.originalName.split('/').pop()}`,
+            shape: [...v.shape],
+            dtype: v.dtype as 'float32' | 'int32',
+            data: (v.dataSync() as Float32Array | Int32Array).slice(),
+          };
+        }),
+      ),
     }));
-    if (this.pipeline) out.push({ kind: 'pipeline', name: 'pipeline', architecture: this.pipeline.toJSON(), weights: [] });
+    if (this.pipeline)
+      out.push({ kind: 'pipeline', name: 'pipeline', architecture: this.pipeline.toJSON(), weights: [] });
     return out;
   }
 
@@ -264,20 +329,32 @@ export class Amalgamation implements Versionable {
   private architecture(name: string): unknown {
     const c = this.config;
     if (name === 'bottom') return { input: c.input, bottom: c.bottom };
-    if (name === 'representations') return { from: this.layersOf('bottom').at(-1)?.outputShape ?? c.input, representations: c.representations };
+    if (name === 'representations')
+      return { from: this.layersOf('bottom').at(-1)?.outputShape ?? c.input, representations: c.representations };
     const head = this.head(name);
-    return { head: { ...head, weight: undefined, metrics: undefined }, inputs: sourcesOf(head).map((s) => this.outputs.get(s)?.shape) };
+    return {
+      head: { ...head, weight: undefined, metrics: undefined },
+      inputs: sourcesOf(head).map((s) => this.outputs.get(s)?.shape),
+    };
   }
 
   restore(components: ComponentSnapshot[]): void {
     for (const comp of components) {
       if (comp.kind === 'pipeline') continue;
       const layers = this.layersOf(comp.name);
-      const weights = layers.flatMap((l) => l.weights.map((w) => ({ w, name: `${l.name}/${w.originalName.split('/').pop()}` })));
-      if (weights.length !== comp.weights.length) throw new ModelError(`restore: component "${comp.name}" has ${weights.length} weights, the snapshot ${comp.weights.length}`);
+      const weights = layers.flatMap((l) =>
+        l.weights.map((w) => ({ w, name: `${l.name}/${w.originalName.split('/').pop()}` })),
+      );
+      if (weights.length !== comp.weights.length)
+        throw new ModelError(
+          `restore: component "${comp.name}" has ${weights.length} weights, the snapshot ${comp.weights.length}`,
+        );
       weights.forEach(({ w, name }, i) => {
         const s = comp.weights[i];
-        if (s.name !== name || s.shape.join() !== w.shape.join()) throw new ModelError(`restore: component "${comp.name}" weight ${name} [${w.shape}] does not match the snapshot's ${s.name} [${s.shape}]`);
+        if (s.name !== name || s.shape.join() !== w.shape.join())
+          throw new ModelError(
+            `restore: component "${comp.name}" weight ${name} [${w.shape}] does not match the snapshot's ${s.name} [${s.shape}]`,
+          );
         const t = tf.tensor(s.data, s.shape, s.dtype);
         w.write(t);
         t.dispose();
@@ -286,12 +363,18 @@ export class Amalgamation implements Versionable {
   }
 
   /** Trains the heads (see train.fit): `await model.fit(dataset, {epochs: 3})`. */
-  fit(data: import('../train/data').TrainData, options?: import('../train/fit').FitOptions): Promise<import('../train/fit').FitResult> {
+  fit(
+    data: import('../train/data').TrainData,
+    options?: import('../train/fit').FitOptions,
+  ): Promise<import('../train/fit').FitResult> {
     return (require('../train/fit') as typeof import('../train/fit')).fit(this, data, options);
   }
 
   /** Per-head metrics on held-out data (see train.evaluate). */
-  evaluate(data: import('../train/data').TrainData, options?: Parameters<typeof import('../train/evaluate').evaluate>[2]): import('../train/evaluate').Evaluation {
+  evaluate(
+    data: import('../train/data').TrainData,
+    options?: Parameters<typeof import('../train/evaluate').evaluate>[2],
+  ): import('../train/evaluate').Evaluation {
     return (require('../train/evaluate') as typeof import('../train/evaluate')).evaluate(this, data, options);
   }
 
@@ -306,7 +389,9 @@ export class Amalgamation implements Versionable {
   }
 
   /** Total parameters. */
-  countParams(): number { return this.built.countParams(); }
+  countParams(): number {
+    return this.built.countParams();
+  }
 
   dispose(): void {
     for (const r of this.retrieval.values()) r.dispose();
@@ -322,7 +407,8 @@ function setFrozen(layer: tf.layers.Layer, frozen: boolean): void {
   const l = layer as any;
   if (frozen && !l.__amalgamCall) {
     l.__amalgamCall = l.call;
-    l.call = (inputs: unknown, kwargs: Record<string, unknown> = {}) => l.__amalgamCall.call(l, inputs, { ...kwargs, training: false });
+    l.call = (inputs: unknown, kwargs: Record<string, unknown> = {}) =>
+      l.__amalgamCall.call(l, inputs, { ...kwargs, training: false });
   } else if (!frozen && l.__amalgamCall) {
     l.call = l.__amalgamCall;
     delete l.__amalgamCall;
@@ -330,10 +416,17 @@ function setFrozen(layer: tf.layers.Layer, frozen: boolean): void {
 }
 
 function validateConfig(config: AmalgamConfig): void {
-  if (!config || typeof config !== 'object') throw new ModelError(`amalgamate: expected a config object, got ${JSON.stringify(config)}`);
+  if (!config || typeof config !== 'object')
+    throw new ModelError(`amalgamate: expected a config object, got ${JSON.stringify(config)}`);
   if (!Array.isArray(config.input) || !config.input.length || config.input.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new ModelError(`amalgamate: input must be the shape of one example, e.g. [28, 28, 1]; got ${JSON.stringify(config.input)}`);
+    throw new ModelError(
+      `amalgamate: input must be the shape of one example, e.g. [28, 28, 1]; got ${JSON.stringify(config.input)}`,
+    );
   }
-  if (!config.bottom || typeof config.bottom !== 'object') throw new ModelError('amalgamate: bottom is missing (e.g. {blocks: [{conv: {filters: 32}}, {pool: {}}]})');
-  if (!config.representations?.logits?.units) throw new ModelError('amalgamate: representations.logits.units is missing (the number of classes of the main distribution)');
+  if (!config.bottom || typeof config.bottom !== 'object')
+    throw new ModelError('amalgamate: bottom is missing (e.g. {blocks: [{conv: {filters: 32}}, {pool: {}}]})');
+  if (!config.representations?.logits?.units)
+    throw new ModelError(
+      'amalgamate: representations.logits.units is missing (the number of classes of the main distribution)',
+    );
 }

@@ -3,7 +3,17 @@
 
 /** One block of a bottom, Keras-functional style: `{conv: {filters: 32}}` reads as "a conv block". */
 export type BlockConfig =
-  | { conv: { filters: number; kernel?: number; strides?: number; padding?: 'same' | 'valid'; dilation?: number; activation?: string; batchNorm?: boolean } }
+  | {
+      conv: {
+        filters: number;
+        kernel?: number;
+        strides?: number;
+        padding?: 'same' | 'valid';
+        dilation?: number;
+        activation?: string;
+        batchNorm?: boolean;
+      };
+    }
   | { depthwise: { kernel?: number; strides?: number; padding?: 'same' | 'valid'; activation?: string } }
   | { residual: { filters: number; kernel?: number; batchNorm?: boolean } }
   | { pool: { kind?: 'max' | 'avg'; size?: number; strides?: number } }
@@ -24,7 +34,10 @@ export interface BottomConfig {
   blocks?: BlockConfig[];
 }
 
-export interface RepresentationConfig { units: number; activation?: string }
+export interface RepresentationConfig {
+  units: number;
+  activation?: string;
+}
 
 /** The four representations: names are fixed, sizes and activations are not. */
 export interface RepresentationsConfig {

@@ -6,7 +6,14 @@ import { REPRESENTATION_NAMES } from './config';
 
 const shape = (s: (number | null)[]) => `[${s.map((d) => d ?? 'N').join(', ')}]`;
 
-interface Box { id: string; label: string; sub: string; x: number; y: number; kind: string }
+interface Box {
+  id: string;
+  label: string;
+  sub: string;
+  x: number;
+  y: number;
+  kind: string;
+}
 
 /** Heads by depth: a head reading only representations is depth 1; one reading heads is one deeper. */
 function depths(model: Amalgamation): Map<string, number> {
@@ -23,7 +30,10 @@ function depths(model: Amalgamation): Map<string, number> {
 }
 
 export function diagramSvg(model: Amalgamation): string {
-  const W = 150, H = 40, GX = 60, GY = 14;
+  const W = 150,
+    H = 40,
+    GX = 60,
+    GY = 14;
   const comps = model.components();
   const boxes: Box[] = [];
   const bottom = comps.find((c) => c.name === 'bottom')!;
@@ -31,47 +41,95 @@ export function diagramSvg(model: Amalgamation): string {
   const repY = (i: number) => 10 + i * (H + GY);
   const midY = repY(1.5);
   boxes.push({ id: 'input', label: 'input', sub: shape([null, ...model.config.input]), x: 10, y: midY, kind: 'input' });
-  boxes.push({ id: 'bottom', label: `bottom${bottom.frozen ? ' ❄' : ''}`, sub: `${bottom.layers.length} layers · ${bottom.params.toLocaleString('en')}`, x: 10 + W + GX, y: midY, kind: 'bottom' });
+  boxes.push({
+    id: 'bottom',
+    label: `bottom${bottom.frozen ? ' ❄' : ''}`,
+    sub: `${bottom.layers.length} layers · ${bottom.params.toLocaleString('en')}`,
+    x: 10 + W + GX,
+    y: midY,
+    kind: 'bottom',
+  });
   const repsFrozen = comps.find((c) => c.name === 'representations')!.frozen;
-  reps.forEach(({ r, s }, i) => boxes.push({ id: r, label: `${r}${repsFrozen ? ' ❄' : ''}`, sub: shape(s), x: 10 + 2 * (W + GX), y: repY(i), kind: 'rep' }));
+  reps.forEach(({ r, s }, i) =>
+    boxes.push({
+      id: r,
+      label: `${r}${repsFrozen ? ' ❄' : ''}`,
+      sub: shape(s),
+      x: 10 + 2 * (W + GX),
+      y: repY(i),
+      kind: 'rep',
+    }),
+  );
   const d = depths(model);
   const byDepth = new Map<number, string[]>();
   for (const h of model.headNames) byDepth.set(d.get(h)!, [...(byDepth.get(d.get(h)!) ?? []), h]);
-  for (const [depth, heads] of byDepth) heads.forEach((h, i) => {
-    const c = comps.find((x) => x.name === h)!;
-    boxes.push({ id: h, label: `${h}${c.frozen ? ' ❄' : ''}`, sub: `${c.task}${c.outputShape[0] ? ' ' + shape(c.outputShape[0]) : ''}`, x: 10 + (2 + depth) * (W + GX), y: repY(i), kind: 'head' });
-  });
+  for (const [depth, heads] of byDepth)
+    heads.forEach((h, i) => {
+      const c = comps.find((x) => x.name === h)!;
+      boxes.push({
+        id: h,
+        label: `${h}${c.frozen ? ' ❄' : ''}`,
+        sub: `${c.task}${c.outputShape[0] ? ' ' + shape(c.outputShape[0]) : ''}`,
+        x: 10 + (2 + depth) * (W + GX),
+        y: repY(i),
+        kind: 'head',
+      });
+    });
   const at = new Map(boxes.map((b) => [b.id, b]));
-  const edges: [string, string][] = [['input', 'bottom'], ['bottom', 'latent_high'], ['latent_high', 'latent_low'], ['latent_low', 'logits'], ['logits', 'probs']];
+  const edges: [string, string][] = [
+    ['input', 'bottom'],
+    ['bottom', 'latent_high'],
+    ['latent_high', 'latent_low'],
+    ['latent_low', 'logits'],
+    ['logits', 'probs'],
+  ];
   for (const h of model.headNames) for (const f of [model.head(h).from].flat()) edges.push([f, h]);
   const width = Math.max(...boxes.map((b) => b.x)) + W + 10;
   const height = Math.max(...boxes.map((b) => b.y)) + H + 10;
   const fill: Record<string, string> = { input: '#eee', bottom: '#dbe8f6', rep: '#e4f2e1', head: '#fbe9d7' };
   const lines = edges.map(([a, b]) => {
-    const p = at.get(a)!, q = at.get(b)!;
+    const p = at.get(a)!,
+      q = at.get(b)!;
     // Representation → representation edges run down the column; the rest go left to right.
-    if (p.x === q.x) return `<path d="M${p.x + W / 2},${p.y + H} L${q.x + W / 2},${q.y}" stroke="#888" marker-end="url(#arrow)"/>`;
+    if (p.x === q.x)
+      return `<path d="M${p.x + W / 2},${p.y + H} L${q.x + W / 2},${q.y}" stroke="#888" marker-end="url(#arrow)"/>`;
     return `<path d="M${p.x + W},${p.y + H / 2} C${p.x + W + GX / 2},${p.y + H / 2} ${q.x - GX / 2},${q.y + H / 2} ${q.x},${q.y + H / 2}" fill="none" stroke="#888" marker-end="url(#arrow)"/>`;
   });
-  const rects = boxes.map((b) => `<g><rect x="${b.x}" y="${b.y}" width="${W}" height="${H}" rx="6" fill="${fill[b.kind]}" stroke="#777"/>` +
-    `<text x="${b.x + W / 2}" y="${b.y + 16}" text-anchor="middle" font-weight="bold">${escapeHtml(b.label)}</text>` +
-    `<text x="${b.x + W / 2}" y="${b.y + 32}" text-anchor="middle" fill="#555" font-size="11">${escapeHtml(b.sub)}</text></g>`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">` +
+  const rects = boxes.map(
+    (b) =>
+      `<g><rect x="${b.x}" y="${b.y}" width="${W}" height="${H}" rx="6" fill="${fill[b.kind]}" stroke="#777"/>` +
+      `<text x="${b.x + W / 2}" y="${b.y + 16}" text-anchor="middle" font-weight="bold">${escapeHtml(b.label)}</text>` +
+      `<text x="${b.x + W / 2}" y="${b.y + 32}" text-anchor="middle" fill="#555" font-size="11">${escapeHtml(b.sub)}</text></g>`,
+  );
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">` +
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>` +
-    lines.join('') + rects.join('') + '</svg>';
+    lines.join('') +
+    rects.join('') +
+    '</svg>'
+  );
 }
 
 export function componentTable(model: Amalgamation): { html: string; text: string } {
   const rows = model.components().map((c) => ({
-    component: c.name, kind: c.kind === 'head' ? `head (${c.task})` : c.kind, from: c.from?.join(' + ') ?? (c.kind === 'bottom' ? 'input' : 'bottom'),
-    layers: String(c.layers.length), params: c.params.toLocaleString('en'), state: c.frozen ? 'frozen' : 'trainable',
+    component: c.name,
+    kind: c.kind === 'head' ? `head (${c.task})` : c.kind,
+    from: c.from?.join(' + ') ?? (c.kind === 'bottom' ? 'input' : 'bottom'),
+    layers: String(c.layers.length),
+    params: c.params.toLocaleString('en'),
+    state: c.frozen ? 'frozen' : 'trainable',
     output: c.outputShape.map(shape).join(' ') || '—',
   }));
   const cols = ['component', 'kind', 'from', 'layers', 'params', 'state', 'output'] as const;
-  const html = `<table><thead><tr>${cols.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows.map((r) =>
-    `<tr>${cols.map((c) => `<td>${escapeHtml(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const html = `<table><thead><tr>${cols.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${cols.map((c) => `<td>${escapeHtml(r[c])}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-  const line = (r: Record<string, string>) => cols.map((c, i) => r[c].padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: Record<string, string>) =>
+    cols
+      .map((c, i) => r[c].padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const text = [line(Object.fromEntries(cols.map((c) => [c, c]))), ...rows.map(line)].join('\n');
   return { html, text };
 }
@@ -88,5 +146,7 @@ export function modelBundle(model: Amalgamation): MimeBundle {
 }
 
 export function installDisplay(cls: { prototype: any }): void {
-  cls.prototype[DISPLAY_SYMBOL] = function (this: Amalgamation) { return modelBundle(this); };
+  cls.prototype[DISPLAY_SYMBOL] = function (this: Amalgamation) {
+    return modelBundle(this);
+  };
 }

@@ -7,9 +7,16 @@ export class RetrievalIndex {
   private vectors?: tf.Tensor2D;
   labels?: ArrayLike<unknown>;
 
-  constructor(readonly name: string, readonly from: string[], readonly k: number, readonly metric: 'cosine' | 'euclidean') {}
+  constructor(
+    readonly name: string,
+    readonly from: string[],
+    readonly k: number,
+    readonly metric: 'cosine' | 'euclidean',
+  ) {}
 
-  get size(): number { return this.vectors?.shape[0] ?? 0; }
+  get size(): number {
+    return this.vectors?.shape[0] ?? 0;
+  }
 
   /** Indexes these representation rows (outputs of `from`, concatenated), replacing any earlier index. */
   build(reps: Record<string, tf.Tensor>, labels?: ArrayLike<unknown>): void {
@@ -26,12 +33,13 @@ export class RetrievalIndex {
       return t.reshape([t.shape[0], -1]);
     });
     const v = (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as tf.Tensor2D;
-    return this.metric === 'cosine' ? tf.div(v, tf.add(tf.norm(v, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D : v;
+    return this.metric === 'cosine' ? (tf.div(v, tf.add(tf.norm(v, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D) : v;
   }
 
   /** Indices [n, k] of the nearest indexed rows. */
   query(reps: Record<string, tf.Tensor>): tf.Tensor {
-    if (!this.vectors) throw new ModelError(`retrieve head "${this.name}" has no index yet: fit the model or call model.index(x) first`);
+    if (!this.vectors)
+      throw new ModelError(`retrieve head "${this.name}" has no index yet: fit the model or call model.index(x) first`);
     const k = Math.min(this.k, this.vectors.shape[0]);
     return tf.tidy(() => {
       const q = this.prepare(reps);

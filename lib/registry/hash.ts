@@ -3,9 +3,16 @@ import { createHash } from 'node:crypto';
 
 /** JSON with object keys sorted, so equal content always serialises (and hashes) the same. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)
-    ? Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, v[k]]))
-    : v));
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .filter((k) => v[k] !== undefined)
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
 }
 
 export function sha256(...parts: (string | Uint8Array)[]): string {

@@ -10,8 +10,19 @@ import { closest } from '../magics/registry';
 import { RegistryError } from './errors';
 import { canonicalJson, sha256 } from './hash';
 
-export interface WeightSpec { name: string; shape: number[]; dtype: 'float32' | 'int32'; offset: number; bytes: number }
-export interface ComponentRecord { kind: ComponentSnapshot['kind']; architecture: unknown; weights: WeightSpec[]; weightsSha256: string }
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  offset: number;
+  bytes: number;
+}
+export interface ComponentRecord {
+  kind: ComponentSnapshot['kind'];
+  architecture: unknown;
+  weights: WeightSpec[];
+  weightsSha256: string;
+}
 
 export interface VersionManifest {
   format: 'amalgam.version';
@@ -47,12 +58,18 @@ function weightBytes(weights: NamedWeight[]): { bytes: Buffer; specs: WeightSpec
     offset += w.data.byteLength;
     return spec;
   });
-  return { bytes: Buffer.concat(weights.map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength))), specs };
+  return {
+    bytes: Buffer.concat(weights.map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength))),
+    specs,
+  };
 }
 
 /** The address of a component: its kind, architecture, weight layout and weight bytes. */
 function componentHash(record: Omit<ComponentRecord, 'weightsSha256'>, bytes: Uint8Array): string {
-  return sha256(canonicalJson({ kind: record.kind, architecture: record.architecture, weights: record.weights }), bytes);
+  return sha256(
+    canonicalJson({ kind: record.kind, architecture: record.architecture, weights: record.weights }),
+    bytes,
+  );
 }
 
 /** The id of a version: sha256 of its content without `id` and save time (what it *is*, not when). */
@@ -65,14 +82,18 @@ function manifestId(manifest: Omit<VersionManifest, 'id'> & { id?: string }): st
 /** Model names become folder and file names: letters, digits, _ . -, starting with a letter or _. */
 export function checkName(name: string): void {
   if (typeof name !== 'string' || !/^[A-Za-z_][\w.-]*$/.test(name)) {
-    throw new RegistryError(`model name ${JSON.stringify(name)}: letters, digits, _ . and -, starting with a letter or _`);
+    throw new RegistryError(
+      `model name ${JSON.stringify(name)}: letters, digits, _ . and -, starting with a letter or _`,
+    );
   }
 }
 
 export class RegistryStore {
   constructor(readonly dir: string) {}
 
-  private objectDir(hash: string) { return path.join(this.dir, 'objects', hash); }
+  private objectDir(hash: string) {
+    return path.join(this.dir, 'objects', hash);
+  }
 
   /** Stores a component unless an identical one is there; returns its hash and whether it was reused. */
   putComponent(snapshot: ComponentSnapshot): { hash: string; reused: boolean; bytes: number } {
@@ -92,8 +113,11 @@ export class RegistryStore {
     try {
       const record: ComponentRecord = JSON.parse(fs.readFileSync(path.join(dir, 'component.json'), 'utf8'));
       const stored = fs.readFileSync(path.join(dir, 'weights.bin'));
-      return Buffer.compare(stored, bytes) === 0 && record.weightsSha256 === sha256(bytes)
-        && componentHash({ kind: record.kind, architecture: record.architecture, weights: record.weights }, bytes) === hash;
+      return (
+        Buffer.compare(stored, bytes) === 0 &&
+        record.weightsSha256 === sha256(bytes) &&
+        componentHash({ kind: record.kind, architecture: record.architecture, weights: record.weights }, bytes) === hash
+      );
     } catch {
       return false;
     }
@@ -102,18 +126,36 @@ export class RegistryStore {
   /** Reads a component and verifies it against its hash; a changed file is refused, by name. */
   readComponent(hash: string, name: string): ComponentSnapshot {
     const dir = this.objectDir(hash);
-    const recordFile = path.join(dir, 'component.json'), weightsFile = path.join(dir, 'weights.bin');
-    for (const f of [recordFile, weightsFile]) if (!fs.existsSync(f)) throw new RegistryError(`component "${name}" (${hash.slice(0, 12)}): ${f} is missing`);
+    const recordFile = path.join(dir, 'component.json'),
+      weightsFile = path.join(dir, 'weights.bin');
+    for (const f of [recordFile, weightsFile])
+      if (!fs.existsSync(f)) throw new RegistryError(`component "${name}" (${hash.slice(0, 12)}): ${f} is missing`);
     let record: ComponentRecord;
-    try { record = JSON.parse(fs.readFileSync(recordFile, 'utf8')); } catch (e) { throw new RegistryError(`component "${name}": ${recordFile} is not valid JSON (${(e as Error).message})`); }
+    try {
+      record = JSON.parse(fs.readFileSync(recordFile, 'utf8'));
+    } catch (e) {
+      throw new RegistryError(`component "${name}": ${recordFile} is not valid JSON (${(e as Error).message})`);
+    }
     const bytes = fs.readFileSync(weightsFile);
-    if (sha256(bytes) !== record.weightsSha256) throw new RegistryError(`component "${name}": ${weightsFile} does not match its recorded sha256 (changed on disk?): refused`);
-    if (componentHash({ kind: record.kind, architecture: record.architecture, weights: record.weights }, bytes) !== hash) {
-      throw new RegistryError(`component "${name}": ${recordFile} does not match the content address ${hash.slice(0, 12)} (changed on disk?): refused`);
+    if (sha256(bytes) !== record.weightsSha256)
+      throw new RegistryError(
+        `component "${name}": ${weightsFile} does not match its recorded sha256 (changed on disk?): refused`,
+      );
+    if (
+      componentHash({ kind: record.kind, architecture: record.architecture, weights: record.weights }, bytes) !== hash
+    ) {
+      throw new RegistryError(
+        `component "${name}": ${recordFile} does not match the content address ${hash.slice(0, 12)} (changed on disk?): refused`,
+      );
     }
     const weights: NamedWeight[] = record.weights.map((s) => {
       const slice = bytes.buffer.slice(bytes.byteOffset + s.offset, bytes.byteOffset + s.offset + s.bytes);
-      return { name: s.name, shape: s.shape, dtype: s.dtype, data: s.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice) };
+      return {
+        name: s.name,
+        shape: s.shape,
+        dtype: s.dtype,
+        data: s.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice),
+      };
     });
     return { kind: record.kind, name, architecture: record.architecture, weights };
   }
@@ -128,22 +170,36 @@ export class RegistryStore {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   }
 
-  private versionFile(name: string, id: string) { return path.join(this.dir, 'versions', name, `${id}.json`); }
+  private versionFile(name: string, id: string) {
+    return path.join(this.dir, 'versions', name, `${id}.json`);
+  }
 
   private manifestIntact(file: string, id: string): boolean {
-    try { return manifestId(JSON.parse(fs.readFileSync(file, 'utf8'))) === id; } catch { return false; }
+    try {
+      return manifestId(JSON.parse(fs.readFileSync(file, 'utf8'))) === id;
+    } catch {
+      return false;
+    }
   }
 
   /** Refuses a manifest whose content no longer hashes to its id (edited on disk), naming the file. */
   verifyVersion(manifest: VersionManifest): VersionManifest {
     const file = this.versionFile(manifest.name, manifest.id);
-    if (manifestId(manifest) !== manifest.id) throw new RegistryError(`version ${manifest.name}@${manifest.id.slice(0, 12)}: ${file} does not match its id (changed on disk?): refused`);
+    if (manifestId(manifest) !== manifest.id)
+      throw new RegistryError(
+        `version ${manifest.name}@${manifest.id.slice(0, 12)}: ${file} does not match its id (changed on disk?): refused`,
+      );
     return manifest;
   }
 
   names(): string[] {
     const dir = path.join(this.dir, 'versions');
-    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isDirectory()).sort() : [];
+    return fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((n) => fs.statSync(path.join(dir, n)).isDirectory())
+          .sort()
+      : [];
   }
 
   /** Every version of a model, newest first. */
@@ -153,11 +209,17 @@ export class RegistryStore {
     if (!fs.existsSync(dir)) {
       const known = this.names();
       const near = closest(name, known);
-      throw new RegistryError(`no model "${name}" in the registry ${this.dir}${near ? ` (did you mean "${near}"?)` : ''}${known.length ? `; models: ${known.join(', ')}` : '; it is empty: %save NAME first'}`);
+      throw new RegistryError(
+        `no model "${name}" in the registry ${this.dir}${near ? ` (did you mean "${near}"?)` : ''}${known.length ? `; models: ${known.join(', ')}` : '; it is empty: %save NAME first'}`,
+      );
     }
-    return fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
       .map((f) => {
-        try { return JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as VersionManifest; } catch (e) {
+        try {
+          return JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as VersionManifest;
+        } catch (e) {
           throw new RegistryError(`${path.join(dir, f)} is not a valid version manifest (${(e as Error).message})`);
         }
       })
@@ -172,7 +234,10 @@ export class RegistryStore {
 
   setTag(name: string, tag: string, id: string): void {
     if (!/^[\w.-]+$/.test(tag)) throw new RegistryError(`tag "${tag}": letters, digits, _ . and - only`);
-    writeAtomic(path.join(this.dir, 'tags', `${name}.json`), JSON.stringify({ ...this.tags(name), [tag]: id }, null, 1));
+    writeAtomic(
+      path.join(this.dir, 'tags', `${name}.json`),
+      JSON.stringify({ ...this.tags(name), [tag]: id }, null, 1),
+    );
   }
 
   /** name, name@tag, name@id-prefix (at least 4 hex digits) → the manifest. Plain name: the 'latest' tag. */
@@ -185,7 +250,10 @@ export class RegistryStore {
     const id = tags[what] ?? what;
     const matches = /^[0-9a-f]{4,64}$/.test(id) ? versions.filter((v) => v.id.startsWith(id)) : [];
     if (matches.length === 1) return matches[0];
-    if (matches.length > 1) throw new RegistryError(`${ref}: the prefix ${id} names ${matches.length} versions; give more digits`);
-    throw new RegistryError(`${ref}: no version or tag "${what}" of ${name} (tags: ${Object.keys(tags).join(', ') || 'none'}; versions: ${versions.map((v) => v.id.slice(0, 12)).join(', ')})`);
+    if (matches.length > 1)
+      throw new RegistryError(`${ref}: the prefix ${id} names ${matches.length} versions; give more digits`);
+    throw new RegistryError(
+      `${ref}: no version or tag "${what}" of ${name} (tags: ${Object.keys(tags).join(', ') || 'none'}; versions: ${versions.map((v) => v.id.slice(0, 12)).join(', ')})`,
+    );
   }
 }

@@ -15,7 +15,9 @@ export interface RegistryOptions {
 }
 
 export function openRegistry(dir?: string): RegistryStore {
-  return new RegistryStore(path.resolve(dir ?? process.env.AMALGAM_REGISTRY ?? path.join(process.cwd(), '.amalgam', 'registry')));
+  return new RegistryStore(
+    path.resolve(dir ?? process.env.AMALGAM_REGISTRY ?? path.join(process.cwd(), '.amalgam', 'registry')),
+  );
 }
 
 let codeVersion: string | undefined | null = null;
@@ -25,14 +27,19 @@ function code(): string | undefined {
     // Only the package's own checkout: an installed copy inside someone's project must not report
     // that project's commit as the code version.
     if (!fs.existsSync(path.join(packageRoot(), '.git'))) throw new Error('not a git checkout');
-    codeVersion = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    codeVersion = execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: packageRoot(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     codeVersion = undefined;
   }
   return codeVersion;
 }
 
-const packageVersion = () => JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version as string;
+const packageVersion = () =>
+  JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version as string;
 
 export interface SaveResult {
   name: string;
@@ -58,12 +65,26 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
   // Saving a model unchanged since the version it came from (same components, config, metrics and
   // data) is that version again, not a new child of it: only the tags move.
   const parent = model.version ? parentOf(store, name, model.version) : undefined;
-  const unchanged = parent && canonicalJson([parent.components, parent.config, parent.metadata.metrics, parent.metadata.dataHash])
-    === canonicalJson([content.components, content.config, model.metrics, model.dataHash]);
-  const manifest = unchanged ? parent : store.putVersion({
-    format: 'amalgam.version', name, ...content,
-    metadata: { params, metrics: model.metrics, dataHash: model.dataHash, parent: model.version, package: packageVersion(), code: code(), time: new Date().toISOString() },
-  });
+  const unchanged =
+    parent &&
+    canonicalJson([parent.components, parent.config, parent.metadata.metrics, parent.metadata.dataHash]) ===
+      canonicalJson([content.components, content.config, model.metrics, model.dataHash]);
+  const manifest = unchanged
+    ? parent
+    : store.putVersion({
+        format: 'amalgam.version',
+        name,
+        ...content,
+        metadata: {
+          params,
+          metrics: model.metrics,
+          dataHash: model.dataHash,
+          parent: model.version,
+          package: packageVersion(),
+          code: code(),
+          time: new Date().toISOString(),
+        },
+      });
   const tags = ['latest', ...(options.tag ? [options.tag] : [])];
   for (const t of tags) store.setTag(name, t, manifest.id);
   model.version = manifest.id;
@@ -72,11 +93,16 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
 
 /** The manifest `id` of model `name`, if that is where the model came from (else no parent check). */
 function parentOf(store: RegistryStore, name: string, id: string): VersionManifest | undefined {
-  try { return store.versions(name).find((v) => v.id === id); } catch { return undefined; }
+  try {
+    return store.versions(name).find((v) => v.id === id);
+  } catch {
+    return undefined;
+  }
 }
 
 /** lib/model's amalgamate, required lazily so the registry itself depends only on `Versionable`. */
-const amalgamate: FromConfig = (config) => (require('../model/index') as typeof import('../model/index')).amalgamate(config);
+const amalgamate: FromConfig = (config) =>
+  (require('../model/index') as typeof import('../model/index')).amalgamate(config);
 
 /**
  * Loads `name` (its 'latest' tag), `name@tag` or `name@version-prefix`: verifies the manifest and
@@ -84,9 +110,14 @@ const amalgamate: FromConfig = (config) => (require('../model/index') as typeof 
  * lib/model's amalgamate) and restores the weights. `load(ref, options)` also works.
  */
 export function load<T extends Versionable = ReturnType<typeof import('../model/index').amalgamate>>(
-  ref: string, fromConfig?: FromConfig | RegistryOptions, options: RegistryOptions = {},
+  ref: string,
+  fromConfig?: FromConfig | RegistryOptions,
+  options: RegistryOptions = {},
 ): T {
-  if (fromConfig && typeof fromConfig === 'object') { options = fromConfig; fromConfig = undefined; }
+  if (fromConfig && typeof fromConfig === 'object') {
+    options = fromConfig;
+    fromConfig = undefined;
+  }
   const build = (fromConfig as FromConfig | undefined) ?? amalgamate;
   const store = openRegistry(options.registry);
   const manifest = store.verifyVersion(store.resolve(ref));
@@ -99,26 +130,40 @@ export function load<T extends Versionable = ReturnType<typeof import('../model/
   model.dataHash = manifest.metadata.dataHash;
   const pipeline = snapshots.find((s) => s.kind === 'pipeline');
   // The fitted data pipeline has no weights: rebuilt from its JSON unless restore() already did.
-  if (pipeline && (model as any).pipeline === undefined) (model as any).pipeline = Pipeline.fromJSON(pipeline.architecture as any);
+  if (pipeline && (model as any).pipeline === undefined)
+    (model as any).pipeline = Pipeline.fromJSON(pipeline.architecture as any);
   return model as T;
 }
 
-export interface VersionRow { id: string; tags: string[]; time: string; parent?: string; params: number; metrics?: Record<string, Record<string, number>>; components: Record<string, string> }
+export interface VersionRow {
+  id: string;
+  tags: string[];
+  time: string;
+  parent?: string;
+  params: number;
+  metrics?: Record<string, Record<string, number>>;
+  components: Record<string, string>;
+}
 
 /** Versions of a model, newest first, with their tags. */
 export function versions(name: string, options: RegistryOptions = {}): VersionRow[] & { name: string } {
   const store = openRegistry(options.registry);
   const tags = store.tags(name);
   const rows = store.versions(name).map((v) => ({
-    id: v.id, tags: Object.keys(tags).filter((t) => tags[t] === v.id), time: v.metadata.time, parent: v.metadata.parent,
-    params: v.metadata.params, metrics: v.metadata.metrics,
+    id: v.id,
+    tags: Object.keys(tags).filter((t) => tags[t] === v.id),
+    time: v.metadata.time,
+    parent: v.metadata.parent,
+    params: v.metadata.params,
+    metrics: v.metadata.metrics,
     components: Object.fromEntries(Object.entries(v.components).map(([n, c]) => [n, c.hash])),
   }));
   return withDisplay(Object.assign(rows, { name }), versionsView);
 }
 
 export interface Diff {
-  a: string; b: string;
+  a: string;
+  b: string;
   components: { name: string; change: 'same' | 'changed' | 'added' | 'removed'; a?: string; b?: string }[];
   config: { path: string; a: unknown; b: unknown }[];
   metrics: { head: string; metric: string; a?: number; b?: number; delta?: number }[];
@@ -126,7 +171,8 @@ export interface Diff {
 
 function configDiff(a: unknown, b: unknown, at = '', out: Diff['config'] = []): Diff['config'] {
   if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) configDiff((a as any)[k], (b as any)[k], Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k, out);
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])])
+      configDiff((a as any)[k], (b as any)[k], Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k, out);
   } else if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path: at || '(root)', a, b });
   return out;
 }
@@ -134,24 +180,54 @@ function configDiff(a: unknown, b: unknown, at = '', out: Diff['config'] = []): 
 /** What differs between two versions (refs as for load): components, config paths, metrics. */
 export function diff(refA: string, refB: string, options: RegistryOptions = {}): Diff {
   const store = openRegistry(options.registry);
-  const a: VersionManifest = store.verifyVersion(store.resolve(refA)), b: VersionManifest = store.verifyVersion(store.resolve(refB));
+  const a: VersionManifest = store.verifyVersion(store.resolve(refA)),
+    b: VersionManifest = store.verifyVersion(store.resolve(refB));
   const names = [...new Set([...Object.keys(a.components), ...Object.keys(b.components)])];
   const components = names.map((n) => {
-    const ha = a.components[n]?.hash, hb = b.components[n]?.hash;
-    return { name: n, a: ha, b: hb, change: !ha ? 'added' as const : !hb ? 'removed' as const : ha === hb ? 'same' as const : 'changed' as const };
+    const ha = a.components[n]?.hash,
+      hb = b.components[n]?.hash;
+    return {
+      name: n,
+      a: ha,
+      b: hb,
+      change: !ha
+        ? ('added' as const)
+        : !hb
+          ? ('removed' as const)
+          : ha === hb
+            ? ('same' as const)
+            : ('changed' as const),
+    };
   });
   const metrics: Diff['metrics'] = [];
-  const ma = a.metadata.metrics ?? {}, mb = b.metadata.metrics ?? {};
+  const ma = a.metadata.metrics ?? {},
+    mb = b.metadata.metrics ?? {};
   for (const head of [...new Set([...Object.keys(ma), ...Object.keys(mb)])]) {
     for (const metric of [...new Set([...Object.keys(ma[head] ?? {}), ...Object.keys(mb[head] ?? {})])]) {
-      const va = ma[head]?.[metric], vb = mb[head]?.[metric];
+      const va = ma[head]?.[metric],
+        vb = mb[head]?.[metric];
       metrics.push({ head, metric, a: va, b: vb, delta: va !== undefined && vb !== undefined ? vb - va : undefined });
     }
   }
-  return withDisplay({ a: `${a.name}@${a.id.slice(0, 12)}`, b: `${b.name}@${b.id.slice(0, 12)}`, components, config: configDiff(a.config, b.config), metrics }, diffView);
+  return withDisplay(
+    {
+      a: `${a.name}@${a.id.slice(0, 12)}`,
+      b: `${b.name}@${b.id.slice(0, 12)}`,
+      components,
+      config: configDiff(a.config, b.config),
+      metrics,
+    },
+    diffView,
+  );
 }
 
 function withDisplay<T extends object>(value: T, view: (v: T) => { html: string; text: string }): T {
-  Object.defineProperty(value, Symbol.for('Jupyter.display'), { value: () => { const v = view(value); return { 'text/html': v.html, 'text/plain': v.text }; }, enumerable: false });
+  Object.defineProperty(value, Symbol.for('Jupyter.display'), {
+    value: () => {
+      const v = view(value);
+      return { 'text/html': v.html, 'text/plain': v.text };
+    },
+    enumerable: false,
+  });
   return value;
 }

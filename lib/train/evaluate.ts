@@ -13,7 +13,11 @@ export interface Evaluation {
 }
 
 /** Evaluates heads (default: all with a tensor output) on data (default split 'test'). */
-export function evaluate(model: Amalgamation, data: TrainData, options: DataOptions & { heads?: string[]; batchSize?: number } = {}): Evaluation {
+export function evaluate(
+  model: Amalgamation,
+  data: TrainData,
+  options: DataOptions & { heads?: string[]; batchSize?: number } = {},
+): Evaluation {
   const plans = plan(model, { heads: options.heads });
   const heads = plans.map((p) => p.name);
   const r = resolveData(model, data, heads, { ...options, split: options.split ?? 'test' });

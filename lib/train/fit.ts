@@ -50,7 +50,13 @@ export interface FitResult {
   metrics: Record<string, Record<string, number>>;
 }
 
-export interface HeadPlan { name: string; task: Task; loss: string; weight: number; metric?: string }
+export interface HeadPlan {
+  name: string;
+  task: Task;
+  loss: string;
+  weight: number;
+  metric?: string;
+}
 
 export function plan(model: Amalgamation, options: Pick<FitOptions, 'heads' | 'weights'>): HeadPlan[] {
   const names = options.heads ?? model.headNames;
@@ -60,7 +66,13 @@ export function plan(model: Amalgamation, options: Pick<FitOptions, 'heads' | 'w
     .filter((h) => model.head(h).task !== 'retrieve')
     .map((h) => {
       const head = model.head(h);
-      return { name: h, task: head.task, loss: checkLoss(h, head.task, head.loss), weight: options.weights?.[h] ?? head.weight ?? 1, metric: DEFAULT_METRIC[head.task] };
+      return {
+        name: h,
+        task: head.task,
+        loss: checkLoss(h, head.task, head.loss),
+        weight: options.weights?.[h] ?? head.weight ?? 1,
+        metric: DEFAULT_METRIC[head.task],
+      };
     });
 }
 
@@ -72,7 +84,12 @@ function makeOptimizer(kind: string, lr: number): tf.Optimizer {
 }
 
 /** Losses and metrics of every planned head over a data set, in inference mode. */
-export function evaluateResolved(model: Amalgamation, data: Resolved, heads: HeadPlan[], batchSize = 256): Record<string, Record<string, number>> {
+export function evaluateResolved(
+  model: Amalgamation,
+  data: Resolved,
+  heads: HeadPlan[],
+  batchSize = 256,
+): Record<string, Record<string, number>> {
   const names = heads.map((h) => h.name);
   const sums = heads.map(() => ({ loss: 0, metric: 0 }));
   const sub = model.subModel(names);
@@ -81,20 +98,34 @@ export function evaluateResolved(model: Amalgamation, data: Resolved, heads: Hea
     const values = tf.tidy(() => {
       const xb = data.x.slice(i, size);
       const out = [sub.predict(xb) as tf.Tensor | tf.Tensor[]].flat();
-      return tf.stack(heads.flatMap((h, j) => {
-        const y = data.targets[h.name].slice(i, size);
-        const pred = out[j];
-        return [headLoss(h.task, h.loss, y, pred), headMetric(h.task, y, pred) ?? tf.scalar(0)];
-      })).dataSync();
+      return tf
+        .stack(
+          heads.flatMap((h, j) => {
+            const y = data.targets[h.name].slice(i, size);
+            const pred = out[j];
+            return [headLoss(h.task, h.loss, y, pred), headMetric(h.task, y, pred) ?? tf.scalar(0)];
+          }),
+        )
+        .dataSync();
     });
-    heads.forEach((_, j) => { sums[j].loss += values[2 * j] * size; sums[j].metric += values[2 * j + 1] * size; });
+    heads.forEach((_, j) => {
+      sums[j].loss += values[2 * j] * size;
+      sums[j].metric += values[2 * j + 1] * size;
+    });
   }
-  return Object.fromEntries(heads.map((h, j) => [h.name, {
-    loss: sums[j].loss / data.n, ...(h.metric ? { [h.metric]: sums[j].metric / data.n } : {}),
-  }]));
+  return Object.fromEntries(
+    heads.map((h, j) => [
+      h.name,
+      {
+        loss: sums[j].loss / data.n,
+        ...(h.metric ? { [h.metric]: sums[j].metric / data.n } : {}),
+      },
+    ]),
+  );
 }
 
-const weighted = (plans: HeadPlan[], m: Record<string, Record<string, number>>) => plans.reduce((s, p) => s + p.weight * m[p.name].loss, 0);
+const weighted = (plans: HeadPlan[], m: Record<string, Record<string, number>>) =>
+  plans.reduce((s, p) => s + p.weight * m[p.name].loss, 0);
 
 /** Rows for validation: a seeded shuffle of the training rows, the last `fraction` held out. */
 function holdOut(n: number, fraction: number): { train: Int32Array; val: Int32Array } {
@@ -128,20 +159,35 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
   const started = Date.now();
   const plans = plan(model, options);
   const trained = plans.filter((p) => p.weight > 0);
-  if (trained.length === 0) throw new ModelError(`no head to train: every head has weight 0 or is a retrieve head (heads: ${model.headNames.join(', ')})`);
+  if (trained.length === 0)
+    throw new ModelError(
+      `no head to train: every head has weight 0 or is a retrieve head (heads: ${model.headNames.join(', ')})`,
+    );
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 64;
-  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new ModelError(`epochs must be a whole number ≥ 1, got ${epochs}`);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ModelError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
+  if (!(Number.isInteger(epochs) && epochs >= 1))
+    throw new ModelError(`epochs must be a whole number ≥ 1, got ${epochs}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1))
+    throw new ModelError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
   const signal = options.signal ?? currentSignal();
   const baseLr = options.lr ?? 1e-3;
 
-  const all = resolveData(model, data, plans.map((p) => p.name), { ...options, split: options.split ?? 'train' });
+  const all = resolveData(
+    model,
+    data,
+    plans.map((p) => p.name),
+    { ...options, split: options.split ?? 'train' },
+  );
   let train: Resolved = all;
   let val: Resolved | undefined;
   try {
     if (options.validationData) {
-      val = resolveData(model, options.validationData, plans.map((p) => p.name), { split: 'test' });
+      val = resolveData(
+        model,
+        options.validationData,
+        plans.map((p) => p.name),
+        { split: 'test' },
+      );
     } else if ((options.validationSplit ?? 0.1) > 0 && all.n >= 10) {
       const { train: tr, val: va } = holdOut(all.n, options.validationSplit ?? 0.1);
       train = subset(all, tr);
@@ -163,7 +209,12 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
   const order = Int32Array.from({ length: train.n }, (_, i) => i);
   let best: { epoch: number; loss: number; weights: tf.Tensor[] } | undefined;
   let stopped: FitResult['stopped'] = 'completed';
-  let lr = baseLr, stale = 0, samples = 0, trainSeconds = 0, epoch = 0, completed = 0;
+  let lr = baseLr,
+    stale = 0,
+    samples = 0,
+    trainSeconds = 0,
+    epoch = 0,
+    completed = 0;
   let metrics: Record<string, Record<string, number>> = {};
 
   try {
@@ -175,12 +226,17 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
       const epochStart = Date.now();
       let seen = 0;
       for (let i = 0; i < train.n; i += batchSize) {
-        if (signal.aborted) { stopped = 'interrupted'; break; }
+        if (signal.aborted) {
+          stopped = 'interrupted';
+          break;
+        }
         const size = Math.min(batchSize, train.n - i);
         const values = tf.tidy(() => {
           const idx = tf.tensor1d(order.subarray(i, i + size), 'int32');
           const xb = tf.gather(train.x, idx);
-          const yb = trained.map((p) => (train.targets[p.name] === train.x ? xb : tf.gather(train.targets[p.name], idx)));
+          const yb = trained.map((p) =>
+            train.targets[p.name] === train.x ? xb : tf.gather(train.targets[p.name], idx),
+          );
           let report!: tf.Tensor;
           const { value, grads } = tf.variableGrads(() => {
             const out = [trainModel.apply(xb, { training: true }) as tf.Tensor | tf.Tensor[]].flat();
@@ -195,14 +251,22 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
         });
         const v = values.dataSync();
         values.dispose();
-        trained.forEach((p, j) => { sums[p.name].loss += v[j] * size; sums[p.name].metric += v[trained.length + j] * size; });
+        trained.forEach((p, j) => {
+          sums[p.name].loss += v[j] * size;
+          sums[p.name].metric += v[trained.length + j] * size;
+        });
         seen += size;
         samples += size;
         const elapsed = (Date.now() - epochStart) / 1000;
         const rate = seen / Math.max(elapsed, 1e-3);
         await progress.line({
-          epoch: epoch + 1, epochs, seen, total: train.n, samplesPerSec: rate,
-          etaSec: (train.n - seen) / rate + (epochs - epoch - 1) * train.n / rate, lr,
+          epoch: epoch + 1,
+          epochs,
+          seen,
+          total: train.n,
+          samplesPerSec: rate,
+          etaSec: (train.n - seen) / rate + ((epochs - epoch - 1) * train.n) / rate,
+          lr,
           losses: Object.fromEntries(trained.map((p) => [p.name, sums[p.name].loss / seen])),
         });
         await new Promise((r) => setImmediate(r)); // lets an interrupt (and display flushes) in
@@ -210,30 +274,67 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
       trainSeconds += (Date.now() - epochStart) / 1000;
       if (stopped === 'interrupted' || seen === 0) break;
       completed = epoch + 1;
-      const trainLogs = Object.fromEntries(trained.map((p) => [p.name, { loss: sums[p.name].loss / seen, ...(p.metric ? { [p.metric]: sums[p.name].metric / seen } : {}) }]));
+      const trainLogs = Object.fromEntries(
+        trained.map((p) => [
+          p.name,
+          { loss: sums[p.name].loss / seen, ...(p.metric ? { [p.metric]: sums[p.name].metric / seen } : {}) },
+        ]),
+      );
       const valLogs = val ? evaluateResolved(model, val, plans) : undefined;
-      for (const [split, logs] of [['train', trainLogs], ['val', valLogs]] as const) {
-        if (logs) for (const [head, m] of Object.entries(logs)) for (const [metric, value] of Object.entries(m)) history.push({ epoch: epoch + 1, head, split, metric, value });
+      for (const [split, logs] of [
+        ['train', trainLogs],
+        ['val', valLogs],
+      ] as const) {
+        if (logs)
+          for (const [head, m] of Object.entries(logs))
+            for (const [metric, value] of Object.entries(m))
+              history.push({ epoch: epoch + 1, head, split, metric, value });
       }
       metrics = valLogs ?? trainLogs;
       const monitored = valLogs ? weighted(trained, valLogs) : weighted(trained, trainLogs);
       if (!best || monitored < best.loss) {
         if (best) tf.dispose(best.weights);
-        best = { epoch: epoch + 1, loss: monitored, weights: options.restoreBest === false ? [] : copyWeights(model.model) };
+        best = {
+          epoch: epoch + 1,
+          loss: monitored,
+          weights: options.restoreBest === false ? [] : copyWeights(model.model),
+        };
         stale = 0;
       } else {
         stale++;
         if (options.patience !== undefined && stale >= options.patience) stopped = 'early-stopping';
       }
       const rate = seen / Math.max((Date.now() - epochStart) / 1000, 1e-3);
-      const note = valLogs ? `val ${trained.map((p) => `${p.name} ${valLogs[p.name].loss.toFixed(4)}`).join(' · ')}` : undefined;
-      await progress.line({ epoch: epoch + 1, epochs, seen, total: train.n, samplesPerSec: rate, etaSec: (epochs - epoch - 1) * train.n / rate, lr, losses: Object.fromEntries(trained.map((p) => [p.name, trainLogs[p.name].loss])), note }, true);
+      const note = valLogs
+        ? `val ${trained.map((p) => `${p.name} ${valLogs[p.name].loss.toFixed(4)}`).join(' · ')}`
+        : undefined;
+      await progress.line(
+        {
+          epoch: epoch + 1,
+          epochs,
+          seen,
+          total: train.n,
+          samplesPerSec: rate,
+          etaSec: ((epochs - epoch - 1) * train.n) / rate,
+          lr,
+          losses: Object.fromEntries(trained.map((p) => [p.name, trainLogs[p.name].loss])),
+          note,
+        },
+        true,
+      );
       await progress.chart(history);
-      await options.onEpoch?.(epoch + 1, { ...trainLogs, ...(valLogs ? Object.fromEntries(Object.entries(valLogs).map(([h, m]) => [`val_${h}`, m])) : {}) });
+      await options.onEpoch?.(epoch + 1, {
+        ...trainLogs,
+        ...(valLogs ? Object.fromEntries(Object.entries(valLogs).map(([h, m]) => [`val_${h}`, m])) : {}),
+      });
     }
     if (signal.aborted && stopped === 'completed') stopped = 'interrupted';
     // Best weights back in place: after early stopping, an interrupt, or a last epoch that was worse.
-    if (best?.weights.length && (options.restoreBest ?? true) && (stopped === 'interrupted' || best.epoch !== completed)) {
+    if (
+      best?.weights.length &&
+      (options.restoreBest ?? true) &&
+      (stopped === 'interrupted' || best.epoch !== completed)
+    ) {
       model.model.weights.forEach((w, i) => w.write(best!.weights[i]));
       if (val) metrics = evaluateResolved(model, val, plans);
     }
@@ -246,7 +347,15 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
     train.dispose();
     val?.dispose();
   }
-  return { history, epochs: completed, bestEpoch: best?.epoch, stopped, samplesPerSec: samples / Math.max(trainSeconds, 1e-3), seconds: (Date.now() - started) / 1000, metrics };
+  return {
+    history,
+    epochs: completed,
+    bestEpoch: best?.epoch,
+    stopped,
+    samplesPerSec: samples / Math.max(trainSeconds, 1e-3),
+    seconds: (Date.now() - started) / 1000,
+    metrics,
+  };
 }
 
 /** Retrieve heads index (up to 10,000 of) the training rows' representations. */

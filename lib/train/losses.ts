@@ -7,13 +7,24 @@ import { ModelError } from '../model/errors';
 const EPS = 1e-7;
 
 export const LOSSES: Record<Task, string[]> = {
-  classify: ['crossentropy'], multilabel: ['crossentropy'], regress: ['mse', 'mae', 'huber'], reconstruct: ['mse', 'mae', 'crossentropy'], retrieve: [],
+  classify: ['crossentropy'],
+  multilabel: ['crossentropy'],
+  regress: ['mse', 'mae', 'huber'],
+  reconstruct: ['mse', 'mae', 'crossentropy'],
+  retrieve: [],
 };
-export const DEFAULT_METRIC: Record<Task, string | undefined> = { classify: 'acc', multilabel: 'acc', regress: 'mae', reconstruct: 'mse', retrieve: undefined };
+export const DEFAULT_METRIC: Record<Task, string | undefined> = {
+  classify: 'acc',
+  multilabel: 'acc',
+  regress: 'mae',
+  reconstruct: 'mse',
+  retrieve: undefined,
+};
 
 export function checkLoss(head: string, task: Task, loss: string | undefined): string {
   const l = loss ?? LOSSES[task][0];
-  if (!LOSSES[task].includes(l)) throw new ModelError(`head "${head}": loss "${l}" does not suit a ${task} head (use ${LOSSES[task].join(', ')})`);
+  if (!LOSSES[task].includes(l))
+    throw new ModelError(`head "${head}": loss "${l}" does not suit a ${task} head (use ${LOSSES[task].join(', ')})`);
   return l;
 }
 

@@ -5,15 +5,29 @@ import { trainingCurves, type HistoryRecord } from '../viz/training';
 
 let runs = 0;
 
-const fmtTime = (s: number) => (!Number.isFinite(s) ? '?' : s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`);
+const fmtTime = (s: number) =>
+  !Number.isFinite(s)
+    ? '?'
+    : s >= 3600
+      ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+      : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
 
 export interface ProgressState {
-  epoch: number; epochs: number; seen: number; total: number; samplesPerSec: number; etaSec: number;
-  losses: Record<string, number>; lr: number; note?: string;
+  epoch: number;
+  epochs: number;
+  seen: number;
+  total: number;
+  samplesPerSec: number;
+  etaSec: number;
+  losses: Record<string, number>;
+  lr: number;
+  note?: string;
 }
 
 export function progressText(p: ProgressState): string {
-  const losses = Object.entries(p.losses).map(([h, v]) => `${h} ${v.toFixed(4)}`).join(' · ');
+  const losses = Object.entries(p.losses)
+    .map(([h, v]) => `${h} ${v.toFixed(4)}`)
+    .join(' · ');
   return `epoch ${p.epoch}/${p.epochs} · ${p.seen.toLocaleString('en')}/${p.total.toLocaleString('en')} · ${Math.round(p.samplesPerSec).toLocaleString('en')} samples/s · ETA ${fmtTime(p.etaSec)} · lr ${p.lr.toPrecision(3)} · loss ${losses}${p.note ? ` · ${p.note}` : ''}`;
 }
 
@@ -31,7 +45,12 @@ export class Progress {
     if (!displayUpdatesInPlace() && !force) return; // plain Node: one line per epoch
     this.lastLine = now;
     const text = progressText(p);
-    const value = { [Symbol.for('Jupyter.display')]: () => ({ 'text/plain': text, 'text/html': `<pre style="margin:0">${escapeHtml(text)}</pre>` }) };
+    const value = {
+      [Symbol.for('Jupyter.display')]: () => ({
+        'text/plain': text,
+        'text/html': `<pre style="margin:0">${escapeHtml(text)}</pre>`,
+      }),
+    };
     await display(value, { id: `${this.id}-line`, update: this.started && displayUpdatesInPlace() });
     this.started = true;
   }

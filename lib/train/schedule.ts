@@ -9,17 +9,28 @@ export type Schedule =
   | ((epoch: number, lr: number) => number);
 
 /** The learning rate for `epoch` (0-based). `stale` counts epochs without validation improvement. */
-export function learningRate(schedule: Schedule | undefined, base: number, epoch: number, epochs: number, current: number, stale: number): number {
+export function learningRate(
+  schedule: Schedule | undefined,
+  base: number,
+  epoch: number,
+  epochs: number,
+  current: number,
+  stale: number,
+): number {
   if (!schedule) return base;
   if (typeof schedule === 'function') return schedule(epoch, current);
   switch (schedule.kind) {
-    case 'constant': return base;
-    case 'step': return base * (schedule.factor ?? 0.1) ** Math.floor(epoch / schedule.every);
-    case 'exponential': return base * schedule.rate ** epoch;
+    case 'constant':
+      return base;
+    case 'step':
+      return base * (schedule.factor ?? 0.1) ** Math.floor(epoch / schedule.every);
+    case 'exponential':
+      return base * schedule.rate ** epoch;
     case 'cosine': {
       const min = schedule.min ?? 0;
       return min + (base - min) * 0.5 * (1 + Math.cos((Math.PI * epoch) / Math.max(1, epochs)));
     }
-    case 'plateau': return stale > 0 && stale % (schedule.patience ?? 2) === 0 ? current * (schedule.factor ?? 0.5) : current;
+    case 'plateau':
+      return stale > 0 && stale % (schedule.patience ?? 2) === 0 ? current * (schedule.factor ?? 0.5) : current;
   }
 }

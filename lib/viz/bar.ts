@@ -13,7 +13,7 @@ export interface BarOptions extends ChartOptions {
 
 export function bar(table: TableLike, x: string, y?: string, options: BarOptions = {}): VegaLiteSpec {
   requireColumns(table, [x, y, options.color], 'bar');
-  const agg = y ? options.aggregate ?? 'sum' : 'count';
+  const agg = y ? (options.aggregate ?? 'sum') : 'count';
   const groups = new Map<string, { x: unknown; color: unknown; sum: number; n: number }>();
   for (const r of toRows(table)) {
     const key = JSON.stringify([r[x], options.color ? r[options.color] : null]);
@@ -24,7 +24,8 @@ export function bar(table: TableLike, x: string, y?: string, options: BarOptions
   }
   const yName = y ? `${agg}(${y})` : 'count';
   let values = [...groups.values()].map((g) => ({
-    [x]: g.x, ...(options.color ? { [options.color]: g.color } : {}),
+    [x]: g.x,
+    ...(options.color ? { [options.color]: g.color } : {}),
     [yName]: compact(agg === 'mean' ? g.sum / g.n : agg === 'count' ? g.n : g.sum),
   }));
   const maxBars = options.maxBars ?? 50;
@@ -33,21 +34,31 @@ export function bar(table: TableLike, x: string, y?: string, options: BarOptions
   if (categories.size > maxBars) {
     const totals = new Map<unknown, number>();
     for (const v of values) totals.set(v[x], (totals.get(v[x]) ?? 0) + Math.abs(Number(v[yName])));
-    const keep = new Set([...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, maxBars).map(([k]) => k));
+    const keep = new Set(
+      [...totals.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, maxBars)
+        .map(([k]) => k),
+    );
     values = values.filter((v) => keep.has(v[x]));
     note = `showing the ${maxBars} largest of ${fmt(categories.size)} categories`;
   }
   const color = colorEncoding(values, options.color);
-  return vlSpec(withNote({
-    title: options.title ?? (y ? `${yName} by ${x}` : `count by ${x}`),
-    width: options.width ?? 400,
-    height: options.height ?? 250,
-    data: { values },
-    mark: { type: 'bar', tooltip: true },
-    encoding: {
-      x: { field: x, type: 'nominal', sort: '-y' },
-      y: { field: yName, type: 'quantitative', title: yName },
-      ...(color ? { color } : {}),
-    },
-  }, note));
+  return vlSpec(
+    withNote(
+      {
+        title: options.title ?? (y ? `${yName} by ${x}` : `count by ${x}`),
+        width: options.width ?? 400,
+        height: options.height ?? 250,
+        data: { values },
+        mark: { type: 'bar', tooltip: true },
+        encoding: {
+          x: { field: x, type: 'nominal', sort: '-y' },
+          y: { field: yName, type: 'quantitative', title: yName },
+          ...(color ? { color } : {}),
+        },
+      },
+      note,
+    ),
+  );
 }

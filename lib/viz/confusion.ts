@@ -11,35 +11,52 @@ export interface ConfusionOptions {
   size?: number;
 }
 
-export interface ClassMetrics { class: string; support: number; precision: number; recall: number; f1: number }
+export interface ClassMetrics {
+  class: string;
+  support: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
 
 /** Class indices from labels, or argmax of each row of probabilities/logits (a tensor or number[][]). */
 function toClassList(values: unknown): unknown[] {
   const v = values as any;
   if (v && typeof v.arraySync === 'function') return toClassList(v.arraySync());
-  if (Array.isArray(v) && Array.isArray(v[0])) return v.map((row: number[]) => row.reduce((best, x, i) => (x > row[best] ? i : best), 0));
+  if (Array.isArray(v) && Array.isArray(v[0]))
+    return v.map((row: number[]) => row.reduce((best, x, i) => (x > row[best] ? i : best), 0));
   return Array.from(v as ArrayLike<unknown>);
 }
 
 /** Counts and per-class precision/recall/F1 (classes ordered as `classes`, else sorted). */
 export function confusionCounts(truth: unknown, predicted: unknown, classes?: string[]) {
-  const t = toClassList(truth), p = toClassList(predicted);
+  const t = toClassList(truth),
+    p = toClassList(predicted);
   if (t.length !== p.length) throw new Error(`confusion: ${t.length} true labels but ${p.length} predictions`);
   const name = (v: unknown) => (typeof v === 'number' && classes?.[v] !== undefined ? classes[v] : String(v));
-  const names = classes ?? [...new Set([...t, ...p].map(name))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const names =
+    classes ?? [...new Set([...t, ...p].map(name))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const index = new Map(names.map((c, i) => [c, i]));
   const k = names.length;
   const counts = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   t.forEach((v, i) => {
-    const a = index.get(name(v)), b = index.get(name(p[i]));
+    const a = index.get(name(v)),
+      b = index.get(name(p[i]));
     if (a !== undefined && b !== undefined) counts[a][b]++;
   });
   const metrics: ClassMetrics[] = names.map((c, i) => {
     const tp = counts[i][i];
     const support = counts[i].reduce((s, x) => s + x, 0);
     const predicted = counts.reduce((s, row) => s + row[i], 0);
-    const precision = predicted ? tp / predicted : 0, recall = support ? tp / support : 0;
-    return { class: c, support, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+    const precision = predicted ? tp / predicted : 0,
+      recall = support ? tp / support : 0;
+    return {
+      class: c,
+      support,
+      precision,
+      recall,
+      f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+    };
   });
   const accuracy = t.length ? names.reduce((s, _, i) => s + counts[i][i], 0) / t.length : 0;
   return { classes: names, counts, metrics, accuracy };
@@ -50,7 +67,13 @@ export function confusionMatrix(truth: unknown, predicted: unknown, options: Con
   const { classes, counts, metrics, accuracy } = confusionCounts(truth, predicted, options.classes);
   const cells = classes.flatMap((tc, i) => {
     const support = counts[i].reduce((s, x) => s + x, 0);
-    return classes.map((pc, j) => ({ kind: 'cell', true: tc, predicted: pc, count: counts[i][j], rate: compact(support ? counts[i][j] / support : 0) }));
+    return classes.map((pc, j) => ({
+      kind: 'cell',
+      true: tc,
+      predicted: pc,
+      count: counts[i][j],
+      rate: compact(support ? counts[i][j] / support : 0),
+    }));
   });
   const bars = metrics.flatMap((m) => [
     { kind: 'metric', class: m.class, metric: 'precision', value: compact(m.precision), support: m.support },
@@ -60,11 +83,15 @@ export function confusionMatrix(truth: unknown, predicted: unknown, options: Con
   const colorField = options.normalize ? 'rate' : 'count';
   const n = metrics.reduce((s, m) => s + m.support, 0);
   return vlSpec({
-    title: { text: options.title ?? 'Confusion matrix', subtitle: `${n.toLocaleString('en-US')} examples · accuracy ${(100 * accuracy).toFixed(1)}%` },
+    title: {
+      text: options.title ?? 'Confusion matrix',
+      subtitle: `${n.toLocaleString('en-US')} examples · accuracy ${(100 * accuracy).toFixed(1)}%`,
+    },
     data: { values: [...cells, ...bars] },
     hconcat: [
       {
-        width: size, height: size,
+        width: size,
+        height: size,
         transform: [{ filter: "datum.kind === 'cell'" }],
         encoding: {
           x: { field: 'predicted', type: 'nominal', sort: classes, title: 'predicted' },
@@ -74,8 +101,18 @@ export function confusionMatrix(truth: unknown, predicted: unknown, options: Con
           {
             mark: { type: 'rect', tooltip: true },
             encoding: {
-              color: { field: colorField, type: 'quantitative', scale: { scheme: 'blues' }, title: options.normalize ? 'rate' : 'count' },
-              tooltip: [{ field: 'true' }, { field: 'predicted' }, { field: 'count', type: 'quantitative' }, { field: 'rate', type: 'quantitative', format: '.1%', title: 'share of true class' }],
+              color: {
+                field: colorField,
+                type: 'quantitative',
+                scale: { scheme: 'blues' },
+                title: options.normalize ? 'rate' : 'count',
+              },
+              tooltip: [
+                { field: 'true' },
+                { field: 'predicted' },
+                { field: 'count', type: 'quantitative' },
+                { field: 'rate', type: 'quantitative', format: '.1%', title: 'share of true class' },
+              ],
             },
           },
           {
@@ -89,15 +126,25 @@ export function confusionMatrix(truth: unknown, predicted: unknown, options: Con
         ],
       },
       {
-        width: 160, height: size,
+        width: 160,
+        height: size,
         transform: [{ filter: "datum.kind === 'metric'" }],
         mark: { type: 'bar', tooltip: true },
         encoding: {
           y: { field: 'class', type: 'nominal', sort: classes, title: null },
           yOffset: { field: 'metric', type: 'nominal' },
           x: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, title: 'precision / recall' },
-          color: { field: 'metric', type: 'nominal', scale: { domain: ['precision', 'recall'], range: ['#4c78a8', '#f58518'] } },
-          tooltip: [{ field: 'class' }, { field: 'metric' }, { field: 'value', type: 'quantitative', format: '.3f' }, { field: 'support', type: 'quantitative' }],
+          color: {
+            field: 'metric',
+            type: 'nominal',
+            scale: { domain: ['precision', 'recall'], range: ['#4c78a8', '#f58518'] },
+          },
+          tooltip: [
+            { field: 'class' },
+            { field: 'metric' },
+            { field: 'value', type: 'quantitative', format: '.3f' },
+            { field: 'support', type: 'quantitative' },
+          ],
         },
       },
     ],

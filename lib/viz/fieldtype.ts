@@ -27,5 +27,9 @@ export function colorEncoding(rows: readonly Row[], field: string | undefined): 
   const distinct = new Set(rows.slice(0, 5000).map((r) => r[field])).size;
   // Small-integer labels (0..9) are categories, not magnitudes.
   const asNominal = type !== 'quantitative' || distinct <= 20;
-  return { field, type: asNominal ? 'nominal' : 'quantitative', ...(asNominal && distinct > 10 ? { scale: { scheme: 'tableau20' } } : {}) };
+  return {
+    field,
+    type: asNominal ? 'nominal' : 'quantitative',
+    ...(asNominal && distinct > 10 ? { scale: { scheme: 'tableau20' } } : {}),
+  };
 }

@@ -16,17 +16,31 @@ export function heatmap(table: TableLike, x: string, y: string, options: Heatmap
   requireColumns(table, [x, y, options.value], 'heatmap');
   const rows = toRows(table, [x, y, ...(options.value ? [options.value] : [])]);
   const axis = (field: string) => {
-    const numeric = inferType(rows, field) === 'quantitative' && new Set(rows.slice(0, 2000).map((r) => r[field])).size > 25;
-    if (!numeric) return { numeric, key: (v: unknown) => v, bins: undefined as ReturnType<typeof niceBins> | undefined };
-    let min = Infinity, max = -Infinity;
-    for (const r of rows) { const v = Number(r[field]); if (v < min) min = v; if (v > max) max = v; }
+    const numeric =
+      inferType(rows, field) === 'quantitative' && new Set(rows.slice(0, 2000).map((r) => r[field])).size > 25;
+    if (!numeric)
+      return { numeric, key: (v: unknown) => v, bins: undefined as ReturnType<typeof niceBins> | undefined };
+    let min = Infinity,
+      max = -Infinity;
+    for (const r of rows) {
+      const v = Number(r[field]);
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
     const bins = niceBins(min, max, options.bins ?? 30);
-    return { numeric, bins, key: (v: unknown) => compact(bins.start + Math.min(bins.count - 1, Math.floor((Number(v) - bins.start) / bins.step)) * bins.step) };
+    return {
+      numeric,
+      bins,
+      key: (v: unknown) =>
+        compact(bins.start + Math.min(bins.count - 1, Math.floor((Number(v) - bins.start) / bins.step)) * bins.step),
+    };
   };
-  const ax = axis(x), ay = axis(y);
+  const ax = axis(x),
+    ay = axis(y);
   const cells = new Map<string, { x: unknown; y: unknown; n: number; sum: number }>();
   for (const r of rows) {
-    const cx = ax.key(r[x]), cy = ay.key(r[y]);
+    const cx = ax.key(r[x]),
+      cy = ay.key(r[y]);
     const k = JSON.stringify([cx, cy]);
     const c = cells.get(k) ?? { x: cx, y: cy, n: 0, sum: 0 };
     c.n++;
@@ -34,21 +48,30 @@ export function heatmap(table: TableLike, x: string, y: string, options: Heatmap
     cells.set(k, c);
   }
   const valueName = options.value ? `mean(${options.value})` : 'count';
-  const values = [...cells.values()].map((c) => ({ [x]: c.x, [y]: c.y, [valueName]: compact(options.value ? c.sum / c.n : c.n) }));
-  const enc = (field: string, a: typeof ax) => a.numeric
-    ? { field, type: 'quantitative', bin: { binned: true, step: a.bins!.step } }
-    : { field, type: 'ordinal' };
-  const end = (field: string, a: typeof ax) => (a.numeric ? [{ calculate: `datum['${field}'] + ${a.bins!.step}`, as: `${field}_end` }] : []);
+  const values = [...cells.values()].map((c) => ({
+    [x]: c.x,
+    [y]: c.y,
+    [valueName]: compact(options.value ? c.sum / c.n : c.n),
+  }));
+  const enc = (field: string, a: typeof ax) =>
+    a.numeric ? { field, type: 'quantitative', bin: { binned: true, step: a.bins!.step } } : { field, type: 'ordinal' };
+  const end = (field: string, a: typeof ax) =>
+    a.numeric ? [{ calculate: `datum['${field}'] + ${a.bins!.step}`, as: `${field}_end` }] : [];
   return vlSpec({
-    title: { text: options.title ?? `${valueName} by ${x} and ${y}`, subtitle: `${fmt(rows.length)} rows aggregated in the kernel` },
+    title: {
+      text: options.title ?? `${valueName} by ${x} and ${y}`,
+      subtitle: `${fmt(rows.length)} rows aggregated in the kernel`,
+    },
     width: options.width ?? 360,
     height: options.height ?? 300,
     data: { values },
     transform: [...end(x, ax), ...end(y, ay)],
     mark: { type: 'rect', tooltip: true },
     encoding: {
-      x: enc(x, ax), ...(ax.numeric ? { x2: { field: `${x}_end` } } : {}),
-      y: enc(y, ay), ...(ay.numeric ? { y2: { field: `${y}_end` } } : {}),
+      x: enc(x, ax),
+      ...(ax.numeric ? { x2: { field: `${x}_end` } } : {}),
+      y: enc(y, ay),
+      ...(ay.numeric ? { y2: { field: `${y}_end` } } : {}),
       color: { field: valueName, type: 'quantitative', scale: { scheme: 'viridis' } },
     },
   });

@@ -14,7 +14,13 @@ export function niceBins(min: number, max: number, maxBins: number): { start: nu
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const start = Math.floor(min / step) * step;
-  return { start, step, count: Math.max(1, Math.ceil((max - start) / step + 1e-9)) + (max === start + Math.ceil((max - start) / step) * step ? 1 : 0) };
+  return {
+    start,
+    step,
+    count:
+      Math.max(1, Math.ceil((max - start) / step + 1e-9)) +
+      (max === start + Math.ceil((max - start) / step) * step ? 1 : 0),
+  };
 }
 
 export function histogram(table: TableLike, x: string, options: HistogramOptions = {}): VegaLiteSpec {
@@ -22,8 +28,12 @@ export function histogram(table: TableLike, x: string, options: HistogramOptions
   const rows = toRows(table, [x, ...(options.color ? [options.color] : [])]);
   const xs = rows.map((r) => Number(r[x]));
   const finite = xs.filter(Number.isFinite);
-  let min = Infinity, max = -Infinity;
-  for (const v of finite) { if (v < min) min = v; if (v > max) max = v; }
+  let min = Infinity,
+    max = -Infinity;
+  for (const v of finite) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
   const { start, step, count } = niceBins(min, max, options.bins ?? 30);
   const counts = new Map<string, number>();
   rows.forEach((r, i) => {
@@ -34,11 +44,19 @@ export function histogram(table: TableLike, x: string, options: HistogramOptions
   });
   const values = [...counts.entries()].map(([key, n]) => {
     const [b, c] = JSON.parse(key);
-    return { bin_start: compact(start + b * step), bin_end: compact(start + (b + 1) * step), count: n, ...(options.color ? { [options.color]: c } : {}) };
+    return {
+      bin_start: compact(start + b * step),
+      bin_end: compact(start + (b + 1) * step),
+      count: n,
+      ...(options.color ? { [options.color]: c } : {}),
+    };
   });
   const missing = xs.length - finite.length;
   return vlSpec({
-    title: { text: options.title ?? `Distribution of ${x}`, subtitle: `${fmt(finite.length)} values binned in the kernel${missing ? `; ${fmt(missing)} missing or non-numeric` : ''}` },
+    title: {
+      text: options.title ?? `Distribution of ${x}`,
+      subtitle: `${fmt(finite.length)} values binned in the kernel${missing ? `; ${fmt(missing)} missing or non-numeric` : ''}`,
+    },
     width: options.width ?? 400,
     height: options.height ?? 250,
     data: { values },

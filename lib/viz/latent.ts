@@ -56,7 +56,14 @@ export interface LatentOptions {
 /** Per-view projection details, attached (non-enumerable) to the returned spec as `latent`. */
 export interface LatentInfo {
   indices: number[];
-  views: { rep: string; dims: number; method: string; explained?: number[]; trustworthiness?: number; coords: Float32Array }[];
+  views: {
+    rep: string;
+    dims: number;
+    method: string;
+    explained?: number[];
+    trustworthiness?: number;
+    coords: Float32Array;
+  }[];
   seconds: { predict: number; project: number; total: number };
 }
 
@@ -69,7 +76,11 @@ function resolveReps(rep: LatentOptions['rep']): string[] {
   return [rep].flat();
 }
 
-function labelsOf(data: LatentData, options: LatentOptions, rows: Record<string, unknown>[] | undefined): ArrayLike<unknown> | undefined {
+function labelsOf(
+  data: LatentData,
+  options: LatentOptions,
+  rows: Record<string, unknown>[] | undefined,
+): ArrayLike<unknown> | undefined {
   if (options.labels) return options.labels;
   if (data.label && typeof data.label !== 'string') return data.label;
   const column = typeof data.label === 'string' ? data.label : 'label';
@@ -79,7 +90,10 @@ function labelsOf(data: LatentData, options: LatentOptions, rows: Record<string,
 function inputsAt(data: LatentData, options: LatentOptions, indices: number[]): tf.Tensor {
   const x = options.inputs ?? data.x;
   if (x) return tf.tidy(() => tf.gather(x, indices));
-  if (!data.images) throw new Error('latent: the data has no images and no inputs; pass options.inputs (a tensor aligned with the rows)');
+  if (!data.images)
+    throw new Error(
+      'latent: the data has no images and no inputs; pass options.inputs (a tensor aligned with the rows)',
+    );
   const [, h, w, c = 1] = data.images.shape;
   const size = h * w * c;
   const out = new Float32Array(indices.length * size);
@@ -87,11 +101,19 @@ function inputsAt(data: LatentData, options: LatentOptions, indices: number[]): 
   let max = 0;
   for (let i = 0; i < Math.min(src.length, 4096); i++) if (src[i] > max) max = src[i];
   const scale = max > 1.0001 ? 1 / 255 : 1; // 8-bit pixels become [0, 1], as toTensors scales them
-  indices.forEach((r, k) => { for (let j = 0; j < size; j++) out[k * size + j] = Number(src[r * size + j]) * scale; });
+  indices.forEach((r, k) => {
+    for (let j = 0; j < size; j++) out[k * size + j] = Number(src[r * size + j]) * scale;
+  });
   return tf.tensor4d(out, [indices.length, h, w, c]);
 }
 
-async function predictAll(model: LatentModel, x: tf.Tensor, outputs: string[], batchSize: number, signal?: AbortSignal): Promise<Record<string, Matrix>> {
+async function predictAll(
+  model: LatentModel,
+  x: tf.Tensor,
+  outputs: string[],
+  batchSize: number,
+  signal?: AbortSignal,
+): Promise<Record<string, Matrix>> {
   const n = x.shape[0];
   const parts: Record<string, Float32Array[]> = {};
   const cols: Record<string, number> = {};
@@ -101,7 +123,10 @@ async function predictAll(model: LatentModel, x: tf.Tensor, outputs: string[], b
     const out = await model.predict(batch, { outputs });
     for (const name of outputs) {
       const t = out[name];
-      if (!t) throw new Error(`latent: the model returned no ${JSON.stringify(name)} output (it returned ${Object.keys(out).join(', ')})`);
+      if (!t)
+        throw new Error(
+          `latent: the model returned no ${JSON.stringify(name)} output (it returned ${Object.keys(out).join(', ')})`,
+        );
       const m = toMatrix(t);
       (parts[name] ??= []).push(m.data);
       cols[name] = m.cols;
@@ -112,7 +137,10 @@ async function predictAll(model: LatentModel, x: tf.Tensor, outputs: string[], b
   for (const name of outputs) {
     const data = new Float32Array(n * cols[name]);
     let o = 0;
-    for (const p of parts[name]) { data.set(p, o); o += p.length; }
+    for (const p of parts[name]) {
+      data.set(p, o);
+      o += p.length;
+    }
     result[name] = { data, rows: n, cols: cols[name] };
   }
   return result;
@@ -164,7 +192,8 @@ export async function latent(model: LatentModel, data: LatentData, options: Late
     if (allLabels) v.label = nameOf(allLabels[row]);
     if (probs) {
       let best = 0;
-      for (let c = 1; c < probs.cols; c++) if (probs.data[k * probs.cols + c] > probs.data[k * probs.cols + best]) best = c;
+      for (let c = 1; c < probs.cols; c++)
+        if (probs.data[k * probs.cols + c] > probs.data[k * probs.cols + best]) best = c;
       v.pred = nameOf(best);
       v.confidence = compact(probs.data[k * probs.cols + best]);
       if (allLabels) v.correct = v.pred === v.label ? 'correct' : 'wrong';
@@ -177,20 +206,35 @@ export async function latent(model: LatentModel, data: LatentData, options: Late
     if (options.signal?.aborted) throw new Error('latent: interrupted');
     const m = outs[rep];
     const p: Projection = await project(m, method, options.signal);
-    values.forEach((v, k) => { v[`${rep}_x`] = compact(p.coords[2 * k]); v[`${rep}_y`] = compact(p.coords[2 * k + 1]); });
+    values.forEach((v, k) => {
+      v[`${rep}_x`] = compact(p.coords[2 * k]);
+      v[`${rep}_y`] = compact(p.coords[2 * k + 1]);
+    });
     views.push({
-      rep, dims: m.cols, method: p.method, explained: p.explained, coords: p.coords,
-      trustworthiness: options.quality ? trustworthiness(m, { data: p.coords, rows: m.rows, cols: 2 }, 5, 1000) : undefined,
+      rep,
+      dims: m.cols,
+      method: p.method,
+      explained: p.explained,
+      coords: p.coords,
+      trustworthiness: options.quality
+        ? trustworthiness(m, { data: p.coords, rows: m.rows, cols: 2 }, 5, 1000)
+        : undefined,
     });
   }
   const t2 = Date.now();
 
   // Thumbnails within budget: full size, then half size, then on a subset, and say which.
-  const notes = [`${fmt(indices.length)} of ${fmt(pool.length)} ${split ? `${split} ` : ''}rows${allLabels ? ', stratified by label' : ''} (seeded)`];
+  const notes = [
+    `${fmt(indices.length)} of ${fmt(pool.length)} ${split ? `${split} ` : ''}rows${allLabels ? ', stratified by label' : ''} (seeded)`,
+  ];
   if ((options.thumbnails ?? !!data.images) && data.images) {
     let thumbs = thumbnails(data.images, indices, 1);
     let size = thumbs.reduce((s, t) => s + t.length + 10, 0);
-    if (size > THUMBNAIL_BUDGET) { thumbs = thumbnails(data.images, indices, 2); size = thumbs.reduce((s, t) => s + t.length + 10, 0); notes.push('thumbnails at half size'); }
+    if (size > THUMBNAIL_BUDGET) {
+      thumbs = thumbnails(data.images, indices, 2);
+      size = thumbs.reduce((s, t) => s + t.length + 10, 0);
+      notes.push('thumbnails at half size');
+    }
     let keep = thumbs.length;
     if (size > THUMBNAIL_BUDGET) {
       keep = Math.floor((thumbs.length * THUMBNAIL_BUDGET) / size);
@@ -198,19 +242,37 @@ export async function latent(model: LatentModel, data: LatentData, options: Late
     }
     // Every ⌈n/keep⌉-th point: spread over the classes, since the rows are in index order.
     const stride = thumbs.length / Math.max(1, keep);
-    for (let j = 0; j < keep; j++) { const k = Math.floor(j * stride); values[k].image = thumbs[k]; }
+    for (let j = 0; j < keep; j++) {
+      const k = Math.floor(j * stride);
+      values[k].image = thumbs[k];
+    }
   }
 
-  const hasLabels = !!allLabels, hasPred = !!probs;
-  const colorField = colorBy === 'label' && hasLabels ? 'label' : colorBy === 'correct' && hasLabels && hasPred ? 'correct' : hasPred ? 'pred' : undefined;
+  const hasLabels = !!allLabels,
+    hasPred = !!probs;
+  const colorField =
+    colorBy === 'label' && hasLabels
+      ? 'label'
+      : colorBy === 'correct' && hasLabels && hasPred
+        ? 'correct'
+        : hasPred
+          ? 'pred'
+          : undefined;
   if (colorBy !== colorField && colorField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
-  const domain = classes ?? [...new Set(values.flatMap((v) => [v.label, v.pred]).filter((v) => v !== undefined))].map(String).sort();
-  const colorScale = colorField === 'correct'
-    ? { domain: ['correct', 'wrong'], range: ['#4c9a2a', '#d62728'] }
-    : { domain, scheme: domain.length > 10 ? 'tableau20' : 'tableau10' };
+  const domain =
+    classes ?? [...new Set(values.flatMap((v) => [v.label, v.pred]).filter((v) => v !== undefined))].map(String).sort();
+  const colorScale =
+    colorField === 'correct'
+      ? { domain: ['correct', 'wrong'], range: ['#4c9a2a', '#d62728'] }
+      : { domain, scheme: domain.length > 10 ? 'tableau20' : 'tableau10' };
   const tooltip = [
     ...(hasLabels ? [{ field: 'label', type: 'nominal' }] : []),
-    ...(hasPred ? [{ field: 'pred', type: 'nominal', title: 'prediction' }, { field: 'confidence', type: 'quantitative', format: '.1%' }] : []),
+    ...(hasPred
+      ? [
+          { field: 'pred', type: 'nominal', title: 'prediction' },
+          { field: 'confidence', type: 'quantitative', format: '.1%' },
+        ]
+      : []),
     { field: 'row', type: 'quantitative' },
     ...(values.some((v) => v.image) ? [{ field: 'image', type: 'nominal', title: 'image' }] : []),
   ];
@@ -220,29 +282,75 @@ export async function latent(model: LatentModel, data: LatentData, options: Late
     const extra = [
       v.explained ? `${(100 * (v.explained[0] + v.explained[1])).toFixed(0)}% var.` : '',
       v.trustworthiness !== undefined ? `T=${v.trustworthiness.toFixed(3)}` : '',
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     return {
       name: `view_${v.rep}`,
-      title: { text: v.rep, subtitle: `${v.dims}-d · ${METHOD_LABEL[v.method] ?? v.method}${extra ? ` · ${extra}` : ''}` },
-      width, height,
+      title: {
+        text: v.rep,
+        subtitle: `${v.dims}-d · ${METHOD_LABEL[v.method] ?? v.method}${extra ? ` · ${extra}` : ''}`,
+      },
+      width,
+      height,
       mark: { type: 'circle', size: 22, opacity: 0.8 },
       encoding: {
-        x: { field: `${v.rep}_x`, type: 'quantitative', scale: { zero: false }, axis: { title: null, labels: false, ticks: false } },
-        y: { field: `${v.rep}_y`, type: 'quantitative', scale: { zero: false }, axis: { title: null, labels: false, ticks: false } },
+        x: {
+          field: `${v.rep}_x`,
+          type: 'quantitative',
+          scale: { zero: false },
+          axis: { title: null, labels: false, ticks: false },
+        },
+        y: {
+          field: `${v.rep}_y`,
+          type: 'quantitative',
+          scale: { zero: false },
+          axis: { title: null, labels: false, ticks: false },
+        },
         color: colorField
-          ? { condition: { param: 'brush', field: colorField, type: 'nominal', scale: colorScale, title: colorField === 'pred' ? 'prediction' : colorField }, value: '#d9d9d9' }
+          ? {
+              condition: {
+                param: 'brush',
+                field: colorField,
+                type: 'nominal',
+                scale: colorScale,
+                title: colorField === 'pred' ? 'prediction' : colorField,
+              },
+              value: '#d9d9d9',
+            }
           : { value: '#4c78a8' },
         tooltip,
       },
     };
   });
-  const title = { text: `Latent space${data.name ? ` of ${data.name}` : ''}: ${reps.join(', ')}`, subtitle: notes.join('; '), subtitleColor: '#a35' };
+  const title = {
+    text: `Latent space${data.name ? ` of ${data.name}` : ''}: ${reps.join(', ')}`,
+    subtitle: notes.join('; '),
+    subtitleColor: '#a35',
+  };
   const brush = { name: 'brush', select: { type: 'interval', resolve: 'global' } };
-  const spec = viewSpecs.length === 1
-    ? vlSpec({ ...viewSpecs[0], title: { ...title, subtitle: [viewSpecs[0].title.subtitle, title.subtitle] }, data: { values }, params: [brush] })
-    : vlSpec({ title, data: { values }, params: [{ ...brush, views: viewSpecs.map((v) => v.name) }], concat: viewSpecs, columns: 4, spacing: 12 });
+  const spec =
+    viewSpecs.length === 1
+      ? vlSpec({
+          ...viewSpecs[0],
+          title: { ...title, subtitle: [viewSpecs[0].title.subtitle, title.subtitle] },
+          data: { values },
+          params: [brush],
+        })
+      : vlSpec({
+          title,
+          data: { values },
+          params: [{ ...brush, views: viewSpecs.map((v) => v.name) }],
+          concat: viewSpecs,
+          columns: 4,
+          spacing: 12,
+        });
   if (viewSpecs.length === 1) delete spec.name;
-  const info: LatentInfo = { indices, views, seconds: { predict: (t1 - t0) / 1000, project: (t2 - t1) / 1000, total: (Date.now() - t0) / 1000 } };
+  const info: LatentInfo = {
+    indices,
+    views,
+    seconds: { predict: (t1 - t0) / 1000, project: (t2 - t1) / 1000, total: (Date.now() - t0) / 1000 },
+  };
   Object.defineProperty(spec, 'latent', { value: info, enumerable: false });
   return spec;
 }

@@ -18,16 +18,21 @@ export function line(table: TableLike, x: string, y: string, options: ChartOptio
   }
   const values = rows.map(compactRow);
   const color = colorEncoding(values, options.color);
-  return vlSpec(withNote({
-    title: options.title ?? `${y} over ${x}`,
-    width: options.width ?? 450,
-    height: options.height ?? 250,
-    data: { values },
-    mark: { type: 'line', tooltip: true },
-    encoding: {
-      x: { field: x, type: inferType(values, x) },
-      y: { field: y, type: inferType(values, y), scale: { zero: false } },
-      ...(color ? { color } : {}),
-    },
-  }, note));
+  return vlSpec(
+    withNote(
+      {
+        title: options.title ?? `${y} over ${x}`,
+        width: options.width ?? 450,
+        height: options.height ?? 250,
+        data: { values },
+        mark: { type: 'line', tooltip: true },
+        encoding: {
+          x: { field: x, type: inferType(values, x) },
+          y: { field: y, type: inferType(values, y), scale: { zero: false } },
+          ...(color ? { color } : {}),
+        },
+      },
+      note,
+    ),
+  );
 }

@@ -38,7 +38,10 @@ export function distancesFrom(m: Matrix, i: number, out = new Float64Array(m.row
   for (let j = 0; j < rows; j++) {
     const b = j * cols;
     let s = 0;
-    for (let c = 0; c < cols; c++) { const d = data[a + c] - data[b + c]; s += d * d; }
+    for (let c = 0; c < cols; c++) {
+      const d = data[a + c] - data[b + c];
+      s += d * d;
+    }
     out[j] = s;
   }
   return out;
@@ -61,10 +64,16 @@ export function knn(m: Matrix, k: number): { indices: Int32Array; distances: Flo
       const dj = d[j];
       if (count === k && dj >= d[order[k - 1]]) continue;
       let p = count < k ? count++ : k - 1;
-      while (p > 0 && d[order[p - 1]] > dj) { order[p] = order[p - 1]; p--; }
+      while (p > 0 && d[order[p - 1]] > dj) {
+        order[p] = order[p - 1];
+        p--;
+      }
       order[p] = j;
     }
-    for (let t = 0; t < k; t++) { indices[i * k + t] = order[t]; distances[i * k + t] = Math.sqrt(d[order[t]]); }
+    for (let t = 0; t < k; t++) {
+      indices[i * k + t] = order[t];
+      distances[i * k + t] = Math.sqrt(d[order[t]]);
+    }
   }
   return { indices, distances };
 }

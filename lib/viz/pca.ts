@@ -42,29 +42,39 @@ export function symmetricEigen(a: Float64Array, n: number): { values: number[]; 
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q] ** 2;
     if (off < 1e-22) break;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      const apq = m[p * n + q];
-      if (Math.abs(apq) < 1e-300) continue;
-      const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let k = 0; k < n; k++) {
-        const mkp = m[k * n + p], mkq = m[k * n + q];
-        m[k * n + p] = c * mkp - s * mkq; m[k * n + q] = s * mkp + c * mkq;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        const apq = m[p * n + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
+        for (let k = 0; k < n; k++) {
+          const mkp = m[k * n + p],
+            mkq = m[k * n + q];
+          m[k * n + p] = c * mkp - s * mkq;
+          m[k * n + q] = s * mkp + c * mkq;
+        }
+        for (let k = 0; k < n; k++) {
+          const mpk = m[p * n + k],
+            mqk = m[q * n + k];
+          m[p * n + k] = c * mpk - s * mqk;
+          m[q * n + k] = s * mpk + c * mqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p],
+            vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
       }
-      for (let k = 0; k < n; k++) {
-        const mpk = m[p * n + k], mqk = m[q * n + k];
-        m[p * n + k] = c * mpk - s * mqk; m[q * n + k] = s * mpk + c * mqk;
-      }
-      for (let k = 0; k < n; k++) {
-        const vkp = v[k * n + p], vkq = v[k * n + q];
-        v[k * n + p] = c * vkp - s * vkq; v[k * n + q] = s * vkp + c * vkq;
-      }
-    }
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => m[j * n + j] - m[i * n + i]);
   const vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => { for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src]; });
+  order.forEach((src, dst) => {
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
+  });
   return { values: order.map((i) => m[i * n + i]), vectors };
 }
 
@@ -98,11 +108,12 @@ export function pca(input: Matrix | unknown, options: PcaOptions = {}): PcaResul
     const small = Float64Array.from(tf.matMul(b, b, true, false).dataSync()); // (XQ)ᵀ XQ, l × l
     const { values, vectors } = symmetricEigen(small, l);
     const w = new Float32Array(d * k); // components: Q V[:, :k]
-    for (let i = 0; i < d; i++) for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let t = 0; t < l; t++) s += q[i * l + t] * vectors[t * l + c];
-      w[i * k + c] = s;
-    }
+    for (let i = 0; i < d; i++)
+      for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let t = 0; t < l; t++) s += q[i * l + t] * vectors[t * l + c];
+        w[i * k + c] = s;
+      }
     for (let c = 0; c < k; c++) {
       let best = 0;
       for (let i = 0; i < d; i++) if (Math.abs(w[i * k + c]) > Math.abs(w[best * k + c])) best = i;

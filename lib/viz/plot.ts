@@ -18,12 +18,20 @@ export interface PlotOptions extends ChartOptions {
 export function plot(table: TableLike, x: string, y?: string, options: PlotOptions = {}): VegaLiteSpec {
   const kind = options.kind ?? (y ? 'scatter' : 'histogram');
   if (!PLOT_KINDS.includes(kind)) throw new Error(`plot: unknown kind ${kind}; choose one of ${PLOT_KINDS.join(', ')}`);
-  const need = (what: string) => { if (!y) throw new Error(`plot: a ${what} needs a y column`); return y; };
+  const need = (what: string) => {
+    if (!y) throw new Error(`plot: a ${what} needs a y column`);
+    return y;
+  };
   switch (kind) {
-    case 'scatter': return scatter(table, x, need('scatter'), options);
-    case 'line': return line(table, x, need('line'), options);
-    case 'bar': return bar(table, x, y, options);
-    case 'histogram': return histogram(table, x, { ...options, bins: undefined });
-    case 'heatmap': return heatmap(table, x, need('heatmap'), { ...options });
+    case 'scatter':
+      return scatter(table, x, need('scatter'), options);
+    case 'line':
+      return line(table, x, need('line'), options);
+    case 'bar':
+      return bar(table, x, y, options);
+    case 'histogram':
+      return histogram(table, x, { ...options, bins: undefined });
+    case 'heatmap':
+      return heatmap(table, x, need('heatmap'), { ...options });
   }
 }

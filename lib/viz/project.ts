@@ -16,14 +16,21 @@ export interface Projection {
 }
 
 /** 2-D layout of the rows of `x`. Inputs with ≤ 2 columns are shown as they are. */
-export async function project(x: Matrix | unknown, method: ProjectionMethod = 'pca', signal?: AbortSignal): Promise<Projection> {
+export async function project(
+  x: Matrix | unknown,
+  method: ProjectionMethod = 'pca',
+  signal?: AbortSignal,
+): Promise<Projection> {
   const m = toMatrix(x);
   if (m.cols <= 2) {
     const coords = new Float32Array(m.rows * 2);
     for (let i = 0; i < m.rows; i++) for (let c = 0; c < m.cols; c++) coords[2 * i + c] = m.data[i * m.cols + c];
     return { coords, method: 'identity' };
   }
-  if (method === 'pca') { const p = pca(m); return { coords: p.embedding, method, explained: p.explainedVarianceRatio }; }
+  if (method === 'pca') {
+    const p = pca(m);
+    return { coords: p.embedding, method, explained: p.explainedVarianceRatio };
+  }
   if (method === 'umap') return { coords: await umap(m, { signal }), method };
   if (method === 'tsne') return { coords: await tsne(m, { signal }), method };
   throw new Error(`unknown projection method ${method}; choose one of ${METHODS.join(', ')}`);

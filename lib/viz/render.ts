@@ -25,8 +25,10 @@ export async function budgetedBundle(spec: Record<string, any>, budget = PAYLOAD
     let k = Math.floor(values.length * Math.max(0.05, room / bytes(svg)) * 0.9);
     for (let tries = 0; tries < 6 && k >= 1; tries++, k = Math.floor(k * 0.7)) {
       const idx = sampleIndices(values.length, k, 'viz:svg');
-      const lighter = withNote({ ...plain, data: { ...plain.data, values: idx.map((i) => values[i]) } },
-        `static image: ${k.toLocaleString('en-US')} of ${values.length.toLocaleString('en-US')} points (interactive view has all)`);
+      const lighter = withNote(
+        { ...plain, data: { ...plain.data, values: idx.map((i) => values[i]) } },
+        `static image: ${k.toLocaleString('en-US')} of ${values.length.toLocaleString('en-US')} points (interactive view has all)`,
+      );
       svg = await vegaLiteToSvg(lighter);
       if (bytes(svg) <= room) break;
     }

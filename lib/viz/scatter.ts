@@ -22,18 +22,23 @@ export function scatter(table: TableLike, x: string, y: string, options: ChartOp
   const { rows, note } = sampleRows(toRows(table, columns), options.maxRows ?? DEFAULT_MAX_ROWS, 'viz:scatter');
   const values = rows.map(compactRow);
   const color = colorEncoding(values, options.color);
-  return vlSpec(withNote({
-    title: options.title ?? `${y} vs ${x}`,
-    width: options.width ?? 400,
-    height: options.height ?? 300,
-    data: { values },
-    params: [{ name: 'zoom', select: 'interval', bind: 'scales' }],
-    mark: { type: 'point', filled: true, size: 24, opacity: 0.7 },
-    encoding: {
-      x: { field: x, type: inferType(values, x), scale: { zero: false } },
-      y: { field: y, type: inferType(values, y), scale: { zero: false } },
-      ...(color ? { color } : {}),
-      tooltip: columns.map((c) => ({ field: c, type: inferType(values, c) })),
-    },
-  }, note));
+  return vlSpec(
+    withNote(
+      {
+        title: options.title ?? `${y} vs ${x}`,
+        width: options.width ?? 400,
+        height: options.height ?? 300,
+        data: { values },
+        params: [{ name: 'zoom', select: 'interval', bind: 'scales' }],
+        mark: { type: 'point', filled: true, size: 24, opacity: 0.7 },
+        encoding: {
+          x: { field: x, type: inferType(values, x), scale: { zero: false } },
+          y: { field: y, type: inferType(values, y), scale: { zero: false } },
+          ...(color ? { color } : {}),
+          tooltip: columns.map((c) => ({ field: c, type: inferType(values, c) })),
+        },
+      },
+      note,
+    ),
+  );
 }

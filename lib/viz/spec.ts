@@ -27,7 +27,7 @@ export function vlSpec(spec: Record<string, any>): VegaLiteSpec {
 export function withNote(spec: Record<string, any>, note: string | undefined): Record<string, any> {
   if (!note) return spec;
   const title = spec.title;
-  const text = typeof title === 'string' ? title : title?.text ?? '';
+  const text = typeof title === 'string' ? title : (title?.text ?? '');
   const subtitle = [title?.subtitle].flat().filter(Boolean).concat(note);
   return { ...spec, title: { ...(typeof title === 'object' ? title : {}), text, subtitle, subtitleColor: '#a35' } };
 }

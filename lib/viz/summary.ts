@@ -25,19 +25,37 @@ export function headSummary(records: readonly HistoryRecord[]): HeadSummary {
   const rows: HeadSummaryRow[] = keys.map((k) => {
     const [head, metric] = k.split('\u0000');
     const mine = records.filter((r) => r.head === head && r.metric === metric);
-    const last = (split: string) => mine.filter((r) => r.split === split).sort((a, b) => a.epoch - b.epoch).at(-1)?.value;
+    const last = (split: string) =>
+      mine
+        .filter((r) => r.split === split)
+        .sort((a, b) => a.epoch - b.epoch)
+        .at(-1)?.value;
     const val = mine.filter((r) => r.split === 'val');
-    const best = val.reduce<HistoryRecord | undefined>((b, r) => (!b || (lowerIsBetter(metric) ? r.value < b.value : r.value > b.value) ? r : b), undefined);
+    const best = val.reduce<HistoryRecord | undefined>(
+      (b, r) => (!b || (lowerIsBetter(metric) ? r.value < b.value : r.value > b.value) ? r : b),
+      undefined,
+    );
     return { head, metric, train: last('train'), val: last('val'), bestEpoch: best?.epoch, best: best?.value };
   });
   const f = (v?: number) => (v === undefined ? '' : Number(v.toPrecision(4)).toString());
   const header = ['head', 'metric', 'train (last)', 'validation (last)', 'best validation', 'at epoch'];
-  const cells = rows.map((r) => [r.head, r.metric, f(r.train), f(r.val), f(r.best), r.bestEpoch === undefined ? '' : String(r.bestEpoch)]);
+  const cells = rows.map((r) => [
+    r.head,
+    r.metric,
+    f(r.train),
+    f(r.val),
+    f(r.best),
+    r.bestEpoch === undefined ? '' : String(r.bestEpoch),
+  ]);
   return {
     rows,
     [DISPLAY_SYMBOL]: () => ({
       'text/html': `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${cells
-        .map((c) => `<tr>${c.map((x, i) => `<td${i > 1 ? ' style="text-align:right"' : ''}>${escapeHtml(x)}</td>`).join('')}</tr>`).join('')}</tbody></table>`,
+        .map(
+          (c) =>
+            `<tr>${c.map((x, i) => `<td${i > 1 ? ' style="text-align:right"' : ''}>${escapeHtml(x)}</td>`).join('')}</tr>`,
+        )
+        .join('')}</tbody></table>`,
       'text/plain': [header, ...cells].map((c) => c.map((x, i) => x.padEnd(i < 2 ? 12 : 18)).join('')).join('\n'),
     }),
   };

@@ -3,13 +3,18 @@ import { derive } from '../random';
 
 export type Row = Record<string, unknown>;
 /** What chart builders accept: an arquero table, a danfo DataFrame, or an array of records. */
-export type TableLike = { objects(): Row[]; numRows(): number; columnNames(): string[] } | { columns: string[]; values: unknown[][] } | readonly Row[];
+export type TableLike =
+  | { objects(): Row[]; numRows(): number; columnNames(): string[] }
+  | { columns: string[]; values: unknown[][] }
+  | readonly Row[];
 
 export function isTableLike(value: unknown): value is TableLike {
   const v = value as any;
-  return Array.isArray(v)
-    || (v != null && typeof v.objects === 'function' && typeof v.numRows === 'function')
-    || (v != null && Array.isArray(v.columns) && Array.isArray(v.values));
+  return (
+    Array.isArray(v) ||
+    (v != null && typeof v.objects === 'function' && typeof v.numRows === 'function') ||
+    (v != null && Array.isArray(v.columns) && Array.isArray(v.values))
+  );
 }
 
 export function columnNames(table: TableLike): string[] {
@@ -44,7 +49,8 @@ export function toRows(table: TableLike, columns?: string[]): Row[] {
 export function requireColumns(table: TableLike, columns: (string | undefined)[], what = 'chart'): void {
   const names = columnNames(table);
   for (const c of columns) {
-    if (c !== undefined && !names.includes(c)) throw new Error(`${what}: no column ${JSON.stringify(c)}; columns are ${names.join(', ')}`);
+    if (c !== undefined && !names.includes(c))
+      throw new Error(`${what}: no column ${JSON.stringify(c)}; columns are ${names.join(', ')}`);
   }
 }
 
@@ -64,12 +70,16 @@ export function sampleIndices(n: number, k: number, label = 'viz:sample'): numbe
 export function sampleRows<T>(rows: readonly T[], max: number, label = 'viz:sample'): { rows: T[]; note?: string } {
   if (rows.length <= max) return { rows: [...rows] };
   const idx = sampleIndices(rows.length, max, label);
-  return { rows: idx.map((i) => rows[i]), note: `showing a seeded random sample of ${fmt(max)} of ${fmt(rows.length)} rows` };
+  return {
+    rows: idx.map((i) => rows[i]),
+    note: `showing a seeded random sample of ${fmt(max)} of ${fmt(rows.length)} rows`,
+  };
 }
 
 /** Rounds floats to 4 significant digits: a chart needs no more, and the notebook payload shrinks. */
 export function compact(value: unknown): unknown {
-  if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) return Number(value.toPrecision(4));
+  if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value))
+    return Number(value.toPrecision(4));
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof Date) return value.toISOString();
   return value;

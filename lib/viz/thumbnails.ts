@@ -34,10 +34,16 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; ihdr[9] = channels === 3 ? 2 : 0; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
+  ihdr[8] = 8;
+  ihdr[9] = channels === 3 ? 2 : 0;
+  ihdr[10] = 0;
+  ihdr[11] = 0;
+  ihdr[12] = 0;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0)),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', new Uint8Array(0)),
   ]);
 }
 
@@ -58,15 +64,20 @@ export function thumbnails(images: ImageBatch, indices: readonly number[], facto
   let max = 0;
   for (let i = 0; i < Math.min(images.data.length, 4096); i++) if (images.data[i] > max) max = images.data[i];
   const scale = max <= 1.0001 ? 255 : 1;
-  const th = Math.max(1, Math.floor(h / factor)), tw = Math.max(1, Math.floor(w / factor));
+  const th = Math.max(1, Math.floor(h / factor)),
+    tw = Math.max(1, Math.floor(w / factor));
   const px = new Uint8Array(th * tw * channels);
   return indices.map((n) => {
     const base = n * h * w * c;
-    for (let y = 0; y < th; y++) for (let x = 0; x < tw; x++) for (let ch = 0; ch < channels; ch++) {
-      let s = 0;
-      for (let dy = 0; dy < factor; dy++) for (let dx = 0; dx < factor; dx++) s += Number(images.data[base + ((y * factor + dy) * w + (x * factor + dx)) * c + ch]);
-      px[(y * tw + x) * channels + ch] = Math.max(0, Math.min(255, Math.round((s / (factor * factor)) * scale)));
-    }
+    for (let y = 0; y < th; y++)
+      for (let x = 0; x < tw; x++)
+        for (let ch = 0; ch < channels; ch++) {
+          let s = 0;
+          for (let dy = 0; dy < factor; dy++)
+            for (let dx = 0; dx < factor; dx++)
+              s += Number(images.data[base + ((y * factor + dy) * w + (x * factor + dx)) * c + ch]);
+          px[(y * tw + x) * channels + ch] = Math.max(0, Math.min(255, Math.round((s / (factor * factor)) * scale)));
+        }
     return `data:image/png;base64,${encodePng(px, tw, th, channels).toString('base64')}`;
   });
 }

@@ -8,12 +8,19 @@ import { sampleIndices } from './table';
  * that are not among its k nearest in the original space, r their rank there. O(n² d): above
  * `maxPoints` it scores a seeded subset (the same subset for any layout of the same rows).
  */
-export function trustworthiness(original: Matrix | unknown, embedded: Matrix | unknown, k = 5, maxPoints = 2000): number {
-  let x = toMatrix(original), y = toMatrix(embedded);
+export function trustworthiness(
+  original: Matrix | unknown,
+  embedded: Matrix | unknown,
+  k = 5,
+  maxPoints = 2000,
+): number {
+  let x = toMatrix(original),
+    y = toMatrix(embedded);
   if (x.rows !== y.rows) throw new Error(`trustworthiness: ${x.rows} original rows but ${y.rows} embedded`);
   if (x.rows > maxPoints) {
     const idx = sampleIndices(x.rows, maxPoints, 'viz:trustworthiness');
-    x = takeRows(x, idx); y = takeRows(y, idx);
+    x = takeRows(x, idx);
+    y = takeRows(y, idx);
   }
   const n = x.rows;
   k = Math.min(k, Math.floor((n - 1) / 2));

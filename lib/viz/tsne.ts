@@ -23,22 +23,32 @@ function affinities(dist: Float64Array, n: number, k: number, perplexity: number
   const p = new Float64Array(n * k);
   const target = Math.log(perplexity);
   for (let i = 0; i < n; i++) {
-    let beta = 1, lo = -Infinity, hi = Infinity;
+    let beta = 1,
+      lo = -Infinity,
+      hi = Infinity;
     const row = i * k;
     for (let it = 0; it < 100; it++) {
-      let sum = 0, hsum = 0;
+      let sum = 0,
+        hsum = 0;
       for (let t = 0; t < k; t++) {
         const d2 = dist[row + t] * dist[row + t];
         const v = Math.exp(-d2 * beta);
-        p[row + t] = v; sum += v; hsum += d2 * v;
+        p[row + t] = v;
+        sum += v;
+        hsum += d2 * v;
       }
       if (sum === 0) sum = 1e-12;
-      const entropy = Math.log(sum) + beta * hsum / sum;
+      const entropy = Math.log(sum) + (beta * hsum) / sum;
       const diff = entropy - target;
       for (let t = 0; t < k; t++) p[row + t] /= sum;
       if (Math.abs(diff) < 1e-5) break;
-      if (diff > 0) { lo = beta; beta = hi === Infinity ? beta * 2 : (beta + hi) / 2; }
-      else { hi = beta; beta = lo === -Infinity ? beta / 2 : (beta + lo) / 2; }
+      if (diff > 0) {
+        lo = beta;
+        beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
+      } else {
+        hi = beta;
+        beta = lo === -Infinity ? beta / 2 : (beta + lo) / 2;
+      }
     }
   }
   return p;
@@ -47,47 +57,86 @@ function affinities(dist: Float64Array, n: number, k: number, perplexity: number
 /** Symmetric P = (P + Pᵀ) / sum, as CSR arrays. */
 function symmetrize(idx: Int32Array, p: Float64Array, n: number, k: number) {
   const maps: Map<number, number>[] = Array.from({ length: n }, () => new Map());
-  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) {
-    const j = idx[i * k + t], v = p[i * k + t];
-    maps[i].set(j, (maps[i].get(j) ?? 0) + v);
-    maps[j].set(i, (maps[j].get(i) ?? 0) + v);
-  }
+  for (let i = 0; i < n; i++)
+    for (let t = 0; t < k; t++) {
+      const j = idx[i * k + t],
+        v = p[i * k + t];
+      maps[i].set(j, (maps[i].get(j) ?? 0) + v);
+      maps[j].set(i, (maps[j].get(i) ?? 0) + v);
+    }
   const rowPtr = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) rowPtr[i + 1] = rowPtr[i] + maps[i].size;
   const col = new Int32Array(rowPtr[n]);
   const val = new Float64Array(rowPtr[n]);
   let total = 0;
-  for (let i = 0; i < n; i++) { let o = rowPtr[i]; for (const [j, v] of maps[i]) { col[o] = j; val[o++] = v; total += v; } }
+  for (let i = 0; i < n; i++) {
+    let o = rowPtr[i];
+    for (const [j, v] of maps[i]) {
+      col[o] = j;
+      val[o++] = v;
+      total += v;
+    }
+  }
   for (let e = 0; e < val.length; e++) val[e] /= total;
   return { rowPtr, col, val };
 }
 
 /** A quadtree over 2-D points in flat arrays: centre of mass, count and extent per node. */
 class QuadTree {
-  cx: Float64Array; cy: Float64Array; mass: Float64Array; half: Float64Array; ox: Float64Array; oy: Float64Array;
-  child: Int32Array; point: Int32Array; leaf: Uint8Array; size = 0;
+  cx: Float64Array;
+  cy: Float64Array;
+  mass: Float64Array;
+  half: Float64Array;
+  ox: Float64Array;
+  oy: Float64Array;
+  child: Int32Array;
+  point: Int32Array;
+  leaf: Uint8Array;
+  size = 0;
   constructor(capacity: number) {
-    this.cx = new Float64Array(capacity); this.cy = new Float64Array(capacity); this.mass = new Float64Array(capacity);
-    this.half = new Float64Array(capacity); this.ox = new Float64Array(capacity); this.oy = new Float64Array(capacity);
-    this.child = new Int32Array(capacity * 4); this.point = new Int32Array(capacity); this.leaf = new Uint8Array(capacity);
+    this.cx = new Float64Array(capacity);
+    this.cy = new Float64Array(capacity);
+    this.mass = new Float64Array(capacity);
+    this.half = new Float64Array(capacity);
+    this.ox = new Float64Array(capacity);
+    this.oy = new Float64Array(capacity);
+    this.child = new Int32Array(capacity * 4);
+    this.point = new Int32Array(capacity);
+    this.leaf = new Uint8Array(capacity);
   }
   private node(ox: number, oy: number, half: number): number {
     const id = this.size++;
-    this.ox[id] = ox; this.oy[id] = oy; this.half[id] = half;
-    this.cx[id] = 0; this.cy[id] = 0; this.mass[id] = 0; this.point[id] = -1; this.leaf[id] = 1;
+    this.ox[id] = ox;
+    this.oy[id] = oy;
+    this.half[id] = half;
+    this.cx[id] = 0;
+    this.cy[id] = 0;
+    this.mass[id] = 0;
+    this.point[id] = -1;
+    this.leaf[id] = 1;
     this.child.fill(-1, id * 4, id * 4 + 4);
     return id;
   }
   /** Builds over `order` (a spatially sorted permutation) so nodes near in space are near in memory. */
   build(y: Float64Array, n: number, order?: Int32Array): void {
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      maxX = -Infinity,
+      minY = Infinity,
+      maxY = -Infinity;
     for (let i = 0; i < n; i++) {
-      const a = y[2 * i], b = y[2 * i + 1];
-      if (a < minX) minX = a; if (a > maxX) maxX = a; if (b < minY) minY = b; if (b > maxY) maxY = b;
+      const a = y[2 * i],
+        b = y[2 * i + 1];
+      if (a < minX) minX = a;
+      if (a > maxX) maxX = a;
+      if (b < minY) minY = b;
+      if (b > maxY) maxY = b;
     }
     this.size = 0;
     const root = this.node((minX + maxX) / 2, (minY + maxY) / 2, Math.max(maxX - minX, maxY - minY) / 2 + 1e-5);
-    for (let t = 0; t < n; t++) { const i = order ? order[t] : t; this.insert(root, i, y[2 * i], y[2 * i + 1], y, 0); }
+    for (let t = 0; t < n; t++) {
+      const i = order ? order[t] : t;
+      this.insert(root, i, y[2 * i], y[2 * i + 1], y, 0);
+    }
   }
   private insert(node: number, i: number, px: number, py: number, y: Float64Array, depth: number): void {
     for (;;) {
@@ -96,7 +145,10 @@ class QuadTree {
       this.cy[node] = (this.cy[node] * m + py) / (m + 1);
       this.mass[node] = m + 1;
       const leaf = this.leaf[node] === 1;
-      if (m === 0 && leaf) { this.point[node] = i; return; }
+      if (m === 0 && leaf) {
+        this.point[node] = i;
+        return;
+      }
       // Duplicates (or very deep trees) stay in one leaf: their mass counts, their position is the centre.
       if (depth > 40) return;
       if (leaf && this.point[node] >= 0) {
@@ -104,12 +156,21 @@ class QuadTree {
         this.point[node] = -1;
         const q = this.quadrant(node, y[2 * j], y[2 * j + 1]);
         const c = this.childAt(node, q);
-        this.cx[c] = y[2 * j]; this.cy[c] = y[2 * j + 1]; this.mass[c] = 1; this.point[c] = j;
+        this.cx[c] = y[2 * j];
+        this.cy[c] = y[2 * j + 1];
+        this.mass[c] = 1;
+        this.point[c] = j;
       }
       const q = this.quadrant(node, px, py);
       node = this.childAt(node, q);
       depth++;
-      if (this.mass[node] === 0) { this.cx[node] = px; this.cy[node] = py; this.mass[node] = 1; this.point[node] = i; return; }
+      if (this.mass[node] === 0) {
+        this.cx[node] = px;
+        this.cy[node] = py;
+        this.mass[node] = 1;
+        this.point[node] = i;
+        return;
+      }
     }
   }
   private quadrant(node: number, px: number, py: number): number {
@@ -129,19 +190,31 @@ class QuadTree {
 
 /** Sorts `order` by the Morton (Z-order) code of each point on a 1024 × 1024 grid. */
 function spatialOrder(y: Float64Array, n: number, order: Int32Array): void {
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < n; i++) {
-    const a = y[2 * i], b = y[2 * i + 1];
-    if (a < minX) minX = a; if (a > maxX) maxX = a; if (b < minY) minY = b; if (b > maxY) maxY = b;
+    const a = y[2 * i],
+      b = y[2 * i + 1];
+    if (a < minX) minX = a;
+    if (a > maxX) maxX = a;
+    if (b < minY) minY = b;
+    if (b > maxY) maxY = b;
   }
-  const sx = 1023 / (maxX - minX || 1), sy = 1023 / (maxY - minY || 1);
+  const sx = 1023 / (maxX - minX || 1),
+    sy = 1023 / (maxY - minY || 1);
   const spread = (v: number) => {
     v &= 0x3ff;
-    v = (v | (v << 8)) & 0x00ff00ff; v = (v | (v << 4)) & 0x0f0f0f0f; v = (v | (v << 2)) & 0x33333333; v = (v | (v << 1)) & 0x55555555;
+    v = (v | (v << 8)) & 0x00ff00ff;
+    v = (v | (v << 4)) & 0x0f0f0f0f;
+    v = (v | (v << 2)) & 0x33333333;
+    v = (v | (v << 1)) & 0x55555555;
     return v;
   };
   const code = new Uint32Array(n);
-  for (let i = 0; i < n; i++) code[i] = (spread((y[2 * i] - minX) * sx) | (spread((y[2 * i + 1] - minY) * sy) << 1)) >>> 0;
+  for (let i = 0; i < n; i++)
+    code[i] = (spread((y[2 * i] - minX) * sx) | (spread((y[2 * i + 1] - minY) * sy) << 1)) >>> 0;
   const sorted = Array.from(order).sort((a, b) => code[a] - code[b]);
   order.set(sorted);
 }
@@ -162,7 +235,8 @@ export async function tsne(input: Matrix | unknown, options: TsneOptions = {}): 
   const y = new Float64Array(n * 2);
   if ((options.init ?? 'pca') === 'pca') {
     const e = pca(x, { components: 2 }).embedding;
-    let mean = 0, sq = 0;
+    let mean = 0,
+      sq = 0;
     for (let i = 0; i < n; i++) mean += e[2 * i] / n;
     for (let i = 0; i < n; i++) sq += (e[2 * i] - mean) ** 2 / n;
     const scale = 1e-4 / (Math.sqrt(sq) || 1); // scikit-learn: std of the first component 1e-4
@@ -197,13 +271,17 @@ export async function tsne(input: Matrix | unknown, options: TsneOptions = {}): 
     let z = 0;
     for (let t = 0; t < n; t++) {
       const i = order[t]; // consecutive points walk the same nodes: cache-friendly
-      const px = y[2 * i], py = y[2 * i + 1];
-      let fx = 0, fy = 0, sp = 0;
+      const px = y[2 * i],
+        py = y[2 * i + 1];
+      let fx = 0,
+        fy = 0,
+        sp = 0;
       stack[sp++] = 0;
       while (sp > 0) {
         const node = stack[--sp];
         const m = mass[node];
-        const dx = px - cx[node], dy = py - cy[node];
+        const dx = px - cx[node],
+          dy = py - cy[node];
         const d2 = dx * dx + dy * dy;
         const isLeaf = leafs[node] === 1;
         const width = 2 * half[node];
@@ -214,22 +292,31 @@ export async function tsne(input: Matrix | unknown, options: TsneOptions = {}): 
           if (count <= 0) continue;
           const q = 1 / (1 + d2);
           z += count * q;
-          fx += count * q * q * dx; fy += count * q * q * dy;
+          fx += count * q * q * dx;
+          fy += count * q * q * dy;
         } else {
-          for (let c = node * 4; c < node * 4 + 4; c++) { const ch = child[c]; if (ch !== -1) stack[sp++] = ch; }
+          for (let c = node * 4; c < node * 4 + 4; c++) {
+            const ch = child[c];
+            if (ch !== -1) stack[sp++] = ch;
+          }
         }
       }
-      grad[2 * i] = -fx; grad[2 * i + 1] = -fy; // stored unnormalized; divided by z below
+      grad[2 * i] = -fx;
+      grad[2 * i + 1] = -fy; // stored unnormalized; divided by z below
     }
     const invZ = 1 / Math.max(z, 1e-12);
     for (let i = 0; i < n; i++) {
-      let ax = 0, ay = 0;
-      const px = y[2 * i], py = y[2 * i + 1];
+      let ax = 0,
+        ay = 0;
+      const px = y[2 * i],
+        py = y[2 * i + 1];
       for (let e = P.rowPtr[i]; e < P.rowPtr[i + 1]; e++) {
         const j = P.col[e];
-        const dx = px - y[2 * j], dy = py - y[2 * j + 1];
+        const dx = px - y[2 * j],
+          dy = py - y[2 * j + 1];
         const w = P.val[e] / (1 + dx * dx + dy * dy);
-        ax += w * dx; ay += w * dy;
+        ax += w * dx;
+        ay += w * dy;
       }
       grad[2 * i] = 4 * (exag * ax + grad[2 * i] * invZ);
       grad[2 * i + 1] = 4 * (exag * ay + grad[2 * i + 1] * invZ);

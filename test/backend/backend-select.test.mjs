@@ -23,7 +23,9 @@ function withPackages({ absent = [], broken = [] }) {
     if (absent.includes(pkg)) throw missing(id);
     if (broken.includes(pkg)) {
       if (id.endsWith('/package.json')) return { name: pkg, version: '4.22.0' };
-      throw new Error(`libtensorflow.so.2: cannot open shared object file: No such file or directory\n    at Module._extensions..node`);
+      throw new Error(
+        `libtensorflow.so.2: cannot open shared object file: No such file or directory\n    at Module._extensions..node`,
+      );
     }
     return require(id);
   };
@@ -49,7 +51,9 @@ test('native packages absent: selection falls back to wasm, and the status names
     assert.match(row('wasm').reason, /thread/);
     assert.match(backend.selectionMessage(), /using wasm/);
     assert.match(backend.selectionMessage(), /npm install @tensorflow\/tfjs-node/);
-  } finally { backend.loader.require = real; }
+  } finally {
+    backend.loader.require = real;
+  }
 });
 
 test('a native package installed without a loadable libtensorflow: unavailable, the binding error quoted, wasm selected', async () => {
@@ -62,7 +66,9 @@ test('a native package installed without a loadable libtensorflow: unavailable, 
       assert.equal(r.available, false);
       assert.match(r.reason, /binding did not load \(libtensorflow\.so\.2: cannot open shared object file/);
     }
-  } finally { backend.loader.require = real; }
+  } finally {
+    backend.loader.require = real;
+  }
 });
 
 test('the real install: @tensorflow/tfjs-node is an npm alias of tfjs here (danfojs override), never mistaken for the native backend', async () => {
@@ -80,7 +86,9 @@ test('wasm absent too: cpu, with the reason', async () => {
     assert.equal(await backend.selectBackend(), 'cpu');
     const rows = await backend.backendStatus();
     assert.match(rows.find((x) => x.name === 'wasm').reason, /did not load/);
-  } finally { backend.loader.require = real; }
+  } finally {
+    backend.loader.require = real;
+  }
 });
 
 test('AMALGAM_BACKEND / a preferred backend: cpu when asked; an unavailable preference falls through in order', async () => {
@@ -93,10 +101,16 @@ test('AMALGAM_BACKEND / a preferred backend: cpu when asked; an unavailable pref
     process.env.AMALGAM_BACKEND = 'cpu';
     assert.equal(await backend.selectBackend(), 'cpu');
     delete process.env.AMALGAM_BACKEND;
-    await assert.rejects(backend.useBackend('tensorflow-gpu'), /unavailable: @tensorflow\/tfjs-node-gpu is not installed/);
+    await assert.rejects(
+      backend.useBackend('tensorflow-gpu'),
+      /unavailable: @tensorflow\/tfjs-node-gpu is not installed/,
+    );
     backend.resetBackendProbes();
     await assert.rejects(backend.selectBackend('tpu'), /unknown backend "tpu"/);
-  } finally { backend.loader.require = real; delete process.env.AMALGAM_BACKEND; }
+  } finally {
+    backend.loader.require = real;
+    delete process.env.AMALGAM_BACKEND;
+  }
 });
 
 test('%backend reports the wasm thread count', async () => {

@@ -11,15 +11,27 @@ const tf = require('@tensorflow/tfjs');
 
 test('listDatasets names the shipped datasets with row counts', () => {
   const list = data.listDatasets();
-  assert.deepEqual(list.map((d) => d.name), ['iris', 'digits', 'fashion-mnist']);
-  assert.deepEqual(list.map((d) => d.rows), [150, 1797, 12000]);
+  assert.deepEqual(
+    list.map((d) => d.name),
+    ['iris', 'digits', 'fashion-mnist'],
+  );
+  assert.deepEqual(
+    list.map((d) => d.rows),
+    [150, 1797, 12000],
+  );
 });
 
 test('iris: 150 rows, 50 per species, numeric features', async () => {
   const iris = await data.loadDataset('iris');
   assert.equal(iris.table.numRows(), 150);
   assert.deepEqual(iris.table.columnNames(), ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species']);
-  const counts = Object.fromEntries(iris.table.groupby('species').count().objects().map((r) => [r.species, r.count]));
+  const counts = Object.fromEntries(
+    iris.table
+      .groupby('species')
+      .count()
+      .objects()
+      .map((r) => [r.species, r.count]),
+  );
   assert.deepEqual(counts, { setosa: 50, versicolor: 50, virginica: 50 });
   assert.equal(iris.table.get('sepal_length', 0), 5.1);
 });
@@ -50,7 +62,8 @@ test('fashion-mnist subset: stratified 10,000 / 2,000 with coarse classes', asyn
 
 test('fashion-mnist uses the full Debian set when installed', async (t) => {
   const { existsSync } = await import('node:fs');
-  if (!existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) return t.skip('dataset-fashion-mnist not installed');
+  if (!existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz'))
+    return t.skip('dataset-fashion-mnist not installed');
   const f = await data.loadDataset('fashion-mnist', { limit: 500 });
   assert.equal(f.source, 'system');
   assert.match(f.files[0], /^\/usr\/share\/datasets\/fashion-mnist\//);
@@ -58,7 +71,10 @@ test('fashion-mnist uses the full Debian set when installed', async (t) => {
 });
 
 test('unknown dataset lists the known names', async () => {
-  await assert.rejects(data.loadDataset('fashon'), /unknown dataset "fashon" \(did you mean "fashion"\?\); known datasets: iris, digits, fashion-mnist/);
+  await assert.rejects(
+    data.loadDataset('fashon'),
+    /unknown dataset "fashon" \(did you mean "fashion"\?\); known datasets: iris, digits, fashion-mnist/,
+  );
 });
 
 test('a tampered file is refused with an error naming it', async () => {
@@ -68,7 +84,10 @@ test('a tampered file is refused with an error naming it', async () => {
     const csv = readFileSync(join(dir, 'iris.csv'), 'utf8');
     writeFileSync(join(dir, 'iris.csv'), csv.replace('5.1,3.5', '9.1,3.5'));
     process.env.AMALGAM_DATASETS = dir;
-    await assert.rejects(data.loadDataset('iris'), (e) => e.message.includes(join(dir, 'iris.csv')) && /sha256/.test(e.message));
+    await assert.rejects(
+      data.loadDataset('iris'),
+      (e) => e.message.includes(join(dir, 'iris.csv')) && /sha256/.test(e.message),
+    );
     assert.equal((await data.loadDataset('digits', { limit: 3 })).table.numRows(), 3); // untouched files still load
   } finally {
     delete process.env.AMALGAM_DATASETS;
@@ -86,7 +105,10 @@ test('toTensors: images scaled to [0,1], one-hot labels, split selection, no lea
   const max = tf.tidy(() => t.x.max().dataSync()[0]);
   assert.ok(max <= 1 && max > 0.9);
   const labels = f.table.filter((r) => r.split === 'test').array('label');
-  assert.deepEqual(tf.tidy(() => [...t.y.argMax(1).dataSync()]), [...labels]);
+  assert.deepEqual(
+    tf.tidy(() => [...t.y.argMax(1).dataSync()]),
+    [...labels],
+  );
   t.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
@@ -98,7 +120,10 @@ test('toTensors: tabular features and string labels', async () => {
   assert.deepEqual(t.x.shape, [150, 2, 2]);
   assert.equal(t.y.dtype, 'int32');
   assert.deepEqual([...t.y.dataSync()].slice(48, 52), [0, 0, 1, 1]);
-  assert.deepEqual([...t.x.dataSync()].slice(0, 4).map((v) => +v.toFixed(4)), [5.1, 3.5, 1.4, 0.2]);
+  assert.deepEqual(
+    [...t.x.dataSync()].slice(0, 4).map((v) => +v.toFixed(4)),
+    [5.1, 3.5, 1.4, 0.2],
+  );
   t.dispose();
   assert.equal(tf.memory().numTensors, before);
   assert.throws(() => data.toTensors(iris, { features: ['sepal_lenght'] }), /did you mean "sepal_length"/);

@@ -24,10 +24,16 @@ test('CSV: header, quoting, type inference, nulls', async () => {
 });
 
 test('TSV and a custom delimiter', async () => {
-  assert.deepEqual((await data.load(fx('small.tsv'))).objects(), [{ x: 1, y: 'foo' }, { x: 2, y: null }]);
+  assert.deepEqual((await data.load(fx('small.tsv'))).objects(), [
+    { x: 1, y: 'foo' },
+    { x: 2, y: null },
+  ]);
   const p = join(tmp, 'semi.txt');
   writeFileSync(p, 'a;b\n1;x\n2;y\n');
-  assert.deepEqual((await data.load(p, { delimiter: ';' })).objects(), [{ a: 1, b: 'x' }, { a: 2, b: 'y' }]);
+  assert.deepEqual((await data.load(p, { delimiter: ';' })).objects(), [
+    { a: 1, b: 'x' },
+    { a: 2, b: 'y' },
+  ]);
   const gz = join(tmp, 'g.csv.gz');
   writeFileSync(gz, gzipSync('a,b\n1,2\n'));
   assert.deepEqual((await data.load(gz)).objects(), [{ a: 1, b: 2 }]);
@@ -41,7 +47,10 @@ test('malformed CSV: error names file, line and field counts; skipBad skips and 
     return true;
   });
   const t = await data.load(fx('bad.csv'), { skipBad: true });
-  assert.deepEqual(t.objects(), [{ a: 1, b: 2 }, { a: 7, b: 8 }]);
+  assert.deepEqual(t.objects(), [
+    { a: 1, b: 2 },
+    { a: 7, b: 8 },
+  ]);
   assert.deepEqual(data.loadInfo(t).badLines, [3, 5]);
   assert.equal(data.loadInfo(t).skipped, 2);
 });
@@ -54,7 +63,10 @@ test('missing file and unknown format are clear errors', async () => {
 });
 
 test('JSON rows and NDJSON with a bad line', async () => {
-  assert.deepEqual((await data.load(fx('rows.json'))).objects(), [{ a: 1, b: 'x' }, { a: 2.5, b: null }]);
+  assert.deepEqual((await data.load(fx('rows.json'))).objects(), [
+    { a: 1, b: 'x' },
+    { a: 2.5, b: null },
+  ]);
   await assert.rejects(data.load(fx('bad.ndjson')), /bad\.ndjson line 3: .*JSON/);
   const t = await data.load(fx('bad.ndjson'), { skipBad: true });
   assert.deepEqual(t.array('a'), [1, 2, 4]);
@@ -92,7 +104,10 @@ test('IDX: gzipped and plain, with limit', async () => {
 
 test('sql(): session tables, files, aggregates back as arquero with typed columns', async () => {
   const iris = (await data.loadDataset('iris')).table;
-  const r = await data.sql('select species, count(*) n, avg(petal_length) pl from iris group by species order by species', { tables: { iris } });
+  const r = await data.sql(
+    'select species, count(*) n, avg(petal_length) pl from iris group by species order by species',
+    { tables: { iris } },
+  );
   assert.deepEqual(r.array('species'), ['setosa', 'versicolor', 'virginica']);
   assert.deepEqual([...r.array('n')], [50, 50, 50]);
   assert.equal(r.get('pl', 0).toFixed(3), '1.462');
@@ -106,7 +121,11 @@ test('danfo <-> arquero interop keeps values and column order', async () => {
   const t = aq.table({ a: [1, 2, 3], b: ['x', 'y', 'z'] });
   const df = data.toDanfo(t);
   assert.deepEqual(df.columns, ['a', 'b']);
-  assert.deepEqual(df.values, [[1, 'x'], [2, 'y'], [3, 'z']]);
+  assert.deepEqual(df.values, [
+    [1, 'x'],
+    [2, 'y'],
+    [3, 'z'],
+  ]);
   const back = data.fromDanfo(df);
   assert.deepEqual(back.objects(), t.objects());
   // the column arrays are danfo's own column store, not per-row copies

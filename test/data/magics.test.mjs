@@ -11,15 +11,34 @@ const fx = (name) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
 function session(vars = {}, types = {}) {
   return {
-    vars, types,
-    get: (n) => vars[n], has: (n) => n in vars, set: (n, v, t) => { vars[n] = v; types[n] = t; }, delete: (n) => delete vars[n],
-    names: () => Object.keys(vars).map((n) => ({ name: n, type: types[n] ?? 'any' })), execute: async () => undefined, reset() {},
+    vars,
+    types,
+    get: (n) => vars[n],
+    has: (n) => n in vars,
+    set: (n, v, t) => {
+      vars[n] = v;
+      types[n] = t;
+    },
+    delete: (n) => delete vars[n],
+    names: () => Object.keys(vars).map((n) => ({ name: n, type: types[n] ?? 'any' })),
+    execute: async () => undefined,
+    reset() {},
   };
 }
 async function run(kind, name, line, s, body = '') {
   const magic = getMagic(kind, name);
   const displayed = [];
-  const value = await magic.run({ name, line, body, args: parseMagicArgs(magic, line), session: s, display: async (v) => { displayed.push(v); }, signal: new AbortController().signal });
+  const value = await magic.run({
+    name,
+    line,
+    body,
+    args: parseMagicArgs(magic, line),
+    session: s,
+    display: async (v) => {
+      displayed.push(v);
+    },
+    signal: new AbortController().signal,
+  });
   return { value, displayed };
 }
 
@@ -28,7 +47,10 @@ test('%load a shipped dataset and a CSV file binds typed variables', async () =>
   const { value } = await run('line', 'load', 't iris', s);
   assert.equal(s.vars.t.table.numRows(), 150);
   assert.equal(s.types.t, "import('amalgam').data.Dataset");
-  assert.match((await toMimeBundle(value))['text/plain'], /t: dataset iris \(shipped, sha256-checked\), 150 rows × 5 columns/);
+  assert.match(
+    (await toMimeBundle(value))['text/plain'],
+    /t: dataset iris \(shipped, sha256-checked\), 150 rows × 5 columns/,
+  );
   await run('line', 'load', `people ${fx('people.csv')}`, s);
   assert.equal(s.types.people, "import('arquero').ColumnTable");
   assert.equal(s.vars.people.numRows(), 4);
@@ -41,8 +63,14 @@ test('%load errors name the file, line, dataset names; earlier variables stay', 
   const s = session();
   await run('line', 'load', 't iris', s);
   const before = s.vars.t;
-  await assert.rejects(run('line', 'load', `t ${fx('bad.csv')}`, s), /^UsageError: %load: .*bad\.csv line 3: 4 fields, expected 2/);
-  await assert.rejects(run('line', 'load', 't irs', s), /%load: irs is neither a file nor a shipped dataset \(known datasets: iris, digits, fashion-mnist\)/);
+  await assert.rejects(
+    run('line', 'load', `t ${fx('bad.csv')}`, s),
+    /^UsageError: %load: .*bad\.csv line 3: 4 fields, expected 2/,
+  );
+  await assert.rejects(
+    run('line', 'load', 't irs', s),
+    /%load: irs is neither a file nor a shipped dataset \(known datasets: iris, digits, fashion-mnist\)/,
+  );
   await assert.rejects(run('line', 'load', 't ./missing.csv', s), /%load: file not found: \.\/missing\.csv/);
   await assert.rejects(run('line', 'load', 't iris --as pandas', s), /--as expects arquero or danfo/);
   assert.equal(s.vars.t, before);
@@ -58,14 +86,25 @@ test('%describe shows the profile, then returns the chart', async () => {
   assert.equal(displayed.length, 1);
   assert.equal(displayed[0].columns.length, 5);
   assert.equal(value.concat.length, 5);
-  await assert.rejects(run('line', 'describe', 'nope', s), /%describe: no variable nope in this session \(defined: t\)/);
+  await assert.rejects(
+    run('line', 'describe', 'nope', s),
+    /%describe: no variable nope in this session \(defined: t\)/,
+  );
 });
 
 test('%sql and %%sql see session tables; --out and NAME bind results', async () => {
   const s = session();
   await run('line', 'load', 'iris iris', s);
-  const { value } = await run('line', 'sql', '--out counts select species, count(*) n from iris group by species order by species', s);
-  assert.deepEqual(value.objects().map((r) => r.n), [50, 50, 50]);
+  const { value } = await run(
+    'line',
+    'sql',
+    '--out counts select species, count(*) n from iris group by species order by species',
+    s,
+  );
+  assert.deepEqual(
+    value.objects().map((r) => r.n),
+    [50, 50, 50],
+  );
   assert.equal(s.vars.counts, value);
   await run('cell', 'sql', 'wide', s, 'select * from iris where petal_width > 2.3');
   assert.equal(s.vars.wide.numRows(), 6);

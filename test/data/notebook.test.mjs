@@ -19,13 +19,18 @@ parts.test.numRows()`,
   't',
 ];
 
-test('data magics through nbclient: load, describe, bad CSV error, session intact, sql', { timeout: 240_000 }, async () => {
+test('data magics through nbclient: load, describe, bad CSV error, session intact, sql', {
+  timeout: 240_000,
+}, async () => {
   const nb = await runCells(cells, { timeout: 180 });
   const [load, describe, badLoad, intact, sqlCell, typed, split, show] = nb.cells;
 
   assert.equal(errorOf(load), undefined, JSON.stringify(load.outputs));
   const loaded = resultOf(load).data;
-  assert.match([].concat(loaded['text/plain']).join(''), /t: dataset iris \(shipped, sha256-checked\), 150 rows × 5 columns/);
+  assert.match(
+    [].concat(loaded['text/plain']).join(''),
+    /t: dataset iris \(shipped, sha256-checked\), 150 rows × 5 columns/,
+  );
   assert.match([].concat(loaded['text/html']).join(''), /<table/);
 
   assert.equal(errorOf(describe), undefined, JSON.stringify(describe.outputs));

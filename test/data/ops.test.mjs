@@ -14,31 +14,56 @@ test('groupby matches arquero (mean/sum/min/max/count, nulls skipped, dense and 
   for (const k of [key, Array.from(key, (v) => `k${v}`)]) {
     const t = aq.table({ k, x });
     const ours = data.groupby(t, 'k', { x: 'mean' }).orderby('k').objects();
-    const theirs = t.groupby('k').rollup({ x: aq.op.mean('x') }).orderby('k').objects();
+    const theirs = t
+      .groupby('k')
+      .rollup({ x: aq.op.mean('x') })
+      .orderby('k')
+      .objects();
     assert.equal(ours.length, 13);
-    ours.forEach((r, i) => { assert.equal(r.k, theirs[i].k); assert.ok(Math.abs(r.x - theirs[i].x) < 1e-12); });
+    ours.forEach((r, i) => {
+      assert.equal(r.k, theirs[i].k);
+      assert.ok(Math.abs(r.x - theirs[i].x) < 1e-12);
+    });
   }
   const t = aq.table({ k: ['a', 'b', 'a', 'b', 'a'], v: [1, 2, 3, null, 5] });
-  assert.deepEqual(data.groupby(t, 'k', { v: 'sum' }).objects(), [{ k: 'a', v: 9 }, { k: 'b', v: 2 }]);
-  assert.deepEqual(data.groupby(t, 'k', { v: 'max' }).objects(), [{ k: 'a', v: 5 }, { k: 'b', v: 2 }]);
+  assert.deepEqual(data.groupby(t, 'k', { v: 'sum' }).objects(), [
+    { k: 'a', v: 9 },
+    { k: 'b', v: 2 },
+  ]);
+  assert.deepEqual(data.groupby(t, 'k', { v: 'max' }).objects(), [
+    { k: 'a', v: 5 },
+    { k: 'b', v: 2 },
+  ]);
   assert.deepEqual([...data.groupby(t, 'k', { v: 'count' }).array('v_count')], [3, 1]);
   assert.throws(() => data.groupby(t, 'kk', ['v']), /unknown column "kk".*did you mean "k"/);
 });
 
 test('join: inner and left, duplicates, name clashes, same rows as arquero', () => {
   const left = aq.table({ id: Float64Array.from([1, 2, 3, 4]), v: ['a', 'b', 'c', 'd'] });
-  const right = aq.table({ id: Float64Array.from([2, 4, 4, 9]), v: ['x', 'y', 'z', 'w'], w: Float64Array.from([20, 40, 41, 90]) });
+  const right = aq.table({
+    id: Float64Array.from([2, 4, 4, 9]),
+    v: ['x', 'y', 'z', 'w'],
+    w: Float64Array.from([20, 40, 41, 90]),
+  });
   const inner = data.join(left, right, 'id');
   assert.deepEqual(inner.objects(), [
-    { id: 2, v: 'b', v_right: 'x', w: 20 }, { id: 4, v: 'd', v_right: 'y', w: 40 }, { id: 4, v: 'd', v_right: 'z', w: 41 },
+    { id: 2, v: 'b', v_right: 'x', w: 20 },
+    { id: 4, v: 'd', v_right: 'y', w: 40 },
+    { id: 4, v: 'd', v_right: 'z', w: 41 },
   ]);
   const l = data.join(left, right, 'id', { how: 'left' });
   assert.equal(l.numRows(), 5);
   assert.deepEqual(l.objects()[0], { id: 1, v: 'a', v_right: null, w: null });
   const s = data.join(aq.table({ k: ['p', 'q'], a: [1, 2] }), aq.table({ k: ['q', 'r'], b: [3, 4] }), 'k');
   assert.deepEqual(s.objects(), [{ k: 'q', a: 2, b: 3 }]);
-  const big = aq.table({ id: Float64Array.from({ length: 1000 }, (_, i) => i % 50), x: Float64Array.from({ length: 1000 }, (_, i) => i) });
-  const small = aq.table({ id: Float64Array.from({ length: 40 }, (_, i) => i), y: Float64Array.from({ length: 40 }, (_, i) => -i) });
+  const big = aq.table({
+    id: Float64Array.from({ length: 1000 }, (_, i) => i % 50),
+    x: Float64Array.from({ length: 1000 }, (_, i) => i),
+  });
+  const small = aq.table({
+    id: Float64Array.from({ length: 40 }, (_, i) => i),
+    y: Float64Array.from({ length: 40 }, (_, i) => -i),
+  });
   const ours = data.join(big, small, 'id').orderby('x').objects();
   const theirs = big.join(small, 'id').orderby('x').objects();
   assert.deepEqual(ours, theirs);
@@ -52,7 +77,10 @@ test('describe: stats per column match hand-computed values, HTML and chart', as
   assert.deepEqual([x.count, x.missing, x.distinct, x.min, x.max, x.mean], [4, 1, 4, 1, 4, 2.5]);
   assert.ok(Math.abs(x.std - Math.sqrt(5 / 3)) < 1e-12);
   assert.deepEqual(x.quartiles, [1.75, 2.5, 3.25]);
-  assert.deepEqual(x.histogram.counts.reduce((a, b) => a + b, 0), 4);
+  assert.deepEqual(
+    x.histogram.counts.reduce((a, b) => a + b, 0),
+    4,
+  );
   assert.deepEqual([s.kind, s.count, s.missing, s.distinct], ['categorical', 4, 1, 2]);
   assert.deepEqual(s.top[0], { value: 'a', count: 3 });
   const b = await toMimeBundle(p);
@@ -81,7 +109,9 @@ test('describe: 100k rows in a few hundred ms', async () => {
 });
 
 test('danfo DataFrame and Series render as HTML tables with shape and dtypes', async () => {
-  const df = data.toDanfo(aq.table({ a: Array.from({ length: 30 }, (_, i) => i), b: Array.from({ length: 30 }, (_, i) => `r${i}`) }));
+  const df = data.toDanfo(
+    aq.table({ a: Array.from({ length: 30 }, (_, i) => i), b: Array.from({ length: 30 }, (_, i) => `r${i}`) }),
+  );
   const b = await toMimeBundle(df);
   assert.match(b['text/html'], /danfo DataFrame: 30 rows × 2 columns/);
   assert.match(b['text/html'], /<th>29<\/th><td>29<\/td><td>r29<\/td>/);

@@ -14,7 +14,10 @@ const DELIM = '<IDS|MSG>';
 async function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -29,7 +32,11 @@ export class KernelClient {
     const file = join(dir, 'kernel.json');
     writeFileSync(file, JSON.stringify(c.connection));
     c.stderr = '';
-    c.proc = spawn(process.execPath, [CLI, 'kernel', file], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    c.proc = spawn(process.execPath, [CLI, 'kernel', file], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     c.proc.stderr.on('data', (d) => (c.stderr += d));
     c.proc.stdout.on('data', (d) => (c.stderr += d));
     c.exited = new Promise((resolve) => c.proc.on('exit', (code, signal) => resolve({ code, signal })));
@@ -40,23 +47,42 @@ export class KernelClient {
     c.stdin = new zmq.Dealer({ routingId: c.session });
     c.iopub = new zmq.Subscriber();
     c.hb = new zmq.Request();
-    c.shell.connect(url(ports.shell_port)); c.control.connect(url(ports.control_port));
-    c.stdin.connect(url(ports.stdin_port)); c.iopub.connect(url(ports.iopub_port)); c.hb.connect(url(ports.hb_port));
+    c.shell.connect(url(ports.shell_port));
+    c.control.connect(url(ports.control_port));
+    c.stdin.connect(url(ports.stdin_port));
+    c.iopub.connect(url(ports.iopub_port));
+    c.hb.connect(url(ports.hb_port));
     c.iopub.subscribe();
     c.iopubMessages = [];
     c.waiters = [];
     c.replies = new Map();
     c.stdinMessages = [];
-    c.pump(c.iopub, (m) => { c.iopubMessages.push(m); c.notify(); });
-    c.pump(c.shell, (m) => { c.replies.set(m.parent_header.msg_id, m); c.notify(); });
-    c.pump(c.control, (m) => { c.replies.set(m.parent_header.msg_id, m); c.notify(); });
-    c.pump(c.stdin, (m) => { c.stdinMessages.push(m); c.notify(); });
+    c.pump(c.iopub, (m) => {
+      c.iopubMessages.push(m);
+      c.notify();
+    });
+    c.pump(c.shell, (m) => {
+      c.replies.set(m.parent_header.msg_id, m);
+      c.notify();
+    });
+    c.pump(c.control, (m) => {
+      c.replies.set(m.parent_header.msg_id, m);
+      c.notify();
+    });
+    c.pump(c.stdin, (m) => {
+      c.stdinMessages.push(m);
+      c.notify();
+    });
     // Wait until the kernel answers kernel_info and its iopub status reaches us (ZeroMQ drops
     // what a subscriber misses while it is still joining, so keep asking until one arrives).
     for (let i = 0; ; i++) {
       try {
         c.info = await c.request('shell', 'kernel_info_request', {}, { timeout: 1000 });
-        await c.waitFor(() => c.iopubMessages.some((m) => m.parent_header.msg_id === c.info.parent_header.msg_id), 300, 'iopub');
+        await c.waitFor(
+          () => c.iopubMessages.some((m) => m.parent_header.msg_id === c.info.parent_header.msg_id),
+          300,
+          'iopub',
+        );
         break;
       } catch (_e) {
         if (i > 60 || c.proc.exitCode !== null || c.proc.signalCode !== null) {
@@ -76,13 +102,26 @@ export class KernelClient {
         const at = frames.findIndex((f) => f.toString() === DELIM);
         const [sig, header, parent, metadata, content, ...buffers] = frames.slice(at + 1);
         const expected = this.sign([header, parent, metadata, content]);
-        onMessage({ signatureOk: sig.toString() === expected, header: JSON.parse(header), parent_header: JSON.parse(parent), metadata: JSON.parse(metadata), content: JSON.parse(content), buffers });
+        onMessage({
+          signatureOk: sig.toString() === expected,
+          header: JSON.parse(header),
+          parent_header: JSON.parse(parent),
+          metadata: JSON.parse(metadata),
+          content: JSON.parse(content),
+          buffers,
+        });
       }
-    } catch { /* socket closed */ }
+    } catch {
+      /* socket closed */
+    }
   }
 
-  notify() { for (const w of this.waiters.splice(0)) w(); }
-  changed() { return new Promise((r) => this.waiters.push(r)); }
+  notify() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+  changed() {
+    return new Promise((r) => this.waiters.push(r));
+  }
 
   sign(parts) {
     const h = createHmac('sha256', this.key);
@@ -91,9 +130,17 @@ export class KernelClient {
   }
 
   frames(type, content, { key, metadata = {} } = {}) {
-    const header = { msg_id: randomUUID(), msg_type: type, session: this.session, username: 'test', date: new Date().toISOString(), version: '5.3' };
+    const header = {
+      msg_id: randomUUID(),
+      msg_type: type,
+      session: this.session,
+      username: 'test',
+      date: new Date().toISOString(),
+      version: '5.3',
+    };
     const parts = [header, {}, metadata, content].map((x) => Buffer.from(JSON.stringify(x)));
-    const sig = key === undefined ? this.sign(parts) : createHmac('sha256', key).update(Buffer.concat(parts)).digest('hex');
+    const sig =
+      key === undefined ? this.sign(parts) : createHmac('sha256', key).update(Buffer.concat(parts)).digest('hex');
     return { header, frames: [Buffer.from(DELIM), Buffer.from(sig), ...parts] };
   }
 
@@ -122,24 +169,56 @@ export class KernelClient {
 
   /** iopub messages of a request, once its idle status arrived. */
   async outputs(msgId, timeout = 30000) {
-    await this.waitFor(() => this.iopubMessages.some((m) => m.parent_header.msg_id === msgId && m.header.msg_type === 'status' && m.content.execution_state === 'idle'), timeout, 'idle');
+    await this.waitFor(
+      () =>
+        this.iopubMessages.some(
+          (m) =>
+            m.parent_header.msg_id === msgId && m.header.msg_type === 'status' && m.content.execution_state === 'idle',
+        ),
+      timeout,
+      'idle',
+    );
     return this.iopubMessages.filter((m) => m.parent_header.msg_id === msgId);
   }
 
   /** execute_request; resolves { reply, outputs }. */
   async execute(code, { timeout = 60000, ...content } = {}) {
-    const header = await this.send('shell', 'execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true, ...content });
-    const reply = await this.waitFor(() => this.replies.get(header.msg_id), timeout, `execute_reply for ${code.slice(0, 40)}`);
+    const header = await this.send('shell', 'execute_request', {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+      ...content,
+    });
+    const reply = await this.waitFor(
+      () => this.replies.get(header.msg_id),
+      timeout,
+      `execute_reply for ${code.slice(0, 40)}`,
+    );
     return { reply, outputs: await this.outputs(header.msg_id, timeout), header };
   }
 
   async close() {
-    try { await this.request('control', 'shutdown_request', { restart: false }, { timeout: 5000 }); } catch { /* already gone */ }
+    try {
+      await this.request('control', 'shutdown_request', { restart: false }, { timeout: 5000 });
+    } catch {
+      /* already gone */
+    }
     const exited = await Promise.race([this.exited, new Promise((r) => setTimeout(() => r(null), 5000))]);
     if (!exited) this.proc.kill('SIGKILL');
     for (const s of [this.shell, this.control, this.stdin, this.iopub, this.hb]) s.close();
   }
 }
 
-export const resultText = (outputs) => outputs.filter((m) => m.header.msg_type === 'execute_result').map((m) => m.content.data['text/plain']).join('');
-export const streamText = (outputs, name = 'stdout') => outputs.filter((m) => m.header.msg_type === 'stream' && m.content.name === name).map((m) => m.content.text).join('');
+export const resultText = (outputs) =>
+  outputs
+    .filter((m) => m.header.msg_type === 'execute_result')
+    .map((m) => m.content.data['text/plain'])
+    .join('');
+export const streamText = (outputs, name = 'stdout') =>
+  outputs
+    .filter((m) => m.header.msg_type === 'stream' && m.content.name === name)
+    .map((m) => m.content.text)
+    .join('');

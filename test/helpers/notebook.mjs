@@ -15,17 +15,28 @@ const PYTHON = '/usr/bin/python3';
 export function runCells(cells, options = {}) {
   const output = join(mkdtempSync(join(tmpdir(), 'amalgam-nbout-')), 'executed.ipynb');
   const request = {
-    output, cells, timeout: options.timeout ?? 120, interrupt_on_timeout: options.interruptOnTimeout ?? false,
+    output,
+    cells,
+    timeout: options.timeout ?? 120,
+    interrupt_on_timeout: options.interruptOnTimeout ?? false,
     ...(options.notebook ? { notebook: options.notebook } : {}),
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [join(ROOT, 'test', 'helpers', 'run_notebook.py')], { env: jupyterEnv(), cwd: options.cwd ?? ROOT });
-    let out = '', err = '';
+    const child = spawn(PYTHON, [join(ROOT, 'test', 'helpers', 'run_notebook.py')], {
+      env: jupyterEnv(),
+      cwd: options.cwd ?? ROOT,
+    });
+    let out = '',
+      err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`nbclient exited with ${code}:\n${err.slice(-3000)}`));
-      try { resolve(JSON.parse(readFileSync(output, 'utf8'))); } catch (e) { reject(new Error(`nbclient wrote no notebook (${e.message}); stderr:\n${err.slice(-3000)}`)); }
+      try {
+        resolve(JSON.parse(readFileSync(output, 'utf8')));
+      } catch (e) {
+        reject(new Error(`nbclient wrote no notebook (${e.message}); stderr:\n${err.slice(-3000)}`));
+      }
     });
     child.stdin.end(JSON.stringify(request));
   });
@@ -33,8 +44,10 @@ export function runCells(cells, options = {}) {
 
 /** Text of a cell's outputs of one kind, joined (stream text, or text/plain of results). */
 export function textOf(cell, type = 'stream', name) {
-  return cell.outputs.filter((o) => o.output_type === type && (!name || o.name === name))
-    .map((o) => (type === 'stream' ? o.text : [].concat(o.data?.['text/plain'] ?? '').join(''))).join('');
+  return cell.outputs
+    .filter((o) => o.output_type === type && (!name || o.name === name))
+    .map((o) => (type === 'stream' ? o.text : [].concat(o.data?.['text/plain'] ?? '').join('')))
+    .join('');
 }
 
 export const errorOf = (cell) => cell.outputs.find((o) => o.output_type === 'error');

@@ -8,10 +8,26 @@ import { test } from 'node:test';
 import { Executor } from '../../dist/kernel/executor/executor.js';
 
 const CELLS = [
-  'const n: number = 1', 'n + 1', 'const s: string = n', "let label = 'a'", 'label = 2', "label = 'b'",
-  'function twice(x: number) { return x * 2 }', 'twice("x")', 'twice(n).toFixed(2)', 'interface Pt { x: number }',
-  'const p: Pt = { x: 1, y: 2 }', 'const p: Pt = { x: 1 }', 'p.x.toUpperCase()', 'undefinedName + 1',
-  'const n = "shadow"', 'n.length', 'class K { v = 1 }', 'new K().w', 'const { a, b } = { a: 1, b: "2" }', 'a + b.length',
+  'const n: number = 1',
+  'n + 1',
+  'const s: string = n',
+  "let label = 'a'",
+  'label = 2',
+  "label = 'b'",
+  'function twice(x: number) { return x * 2 }',
+  'twice("x")',
+  'twice(n).toFixed(2)',
+  'interface Pt { x: number }',
+  'const p: Pt = { x: 1, y: 2 }',
+  'const p: Pt = { x: 1 }',
+  'p.x.toUpperCase()',
+  'undefinedName + 1',
+  'const n = "shadow"',
+  'n.length',
+  'class K { v = 1 }',
+  'new K().w',
+  'const { a, b } = { a: 1, b: "2" }',
+  'a + b.length',
 ];
 
 async function diagnostics(mode) {
@@ -20,7 +36,12 @@ async function diagnostics(mode) {
   const out = [];
   let i = 0;
   for (const code of CELLS) {
-    try { await ex.run(code, { name: `In[${++i}]` }); out.push('ok'); } catch (e) { out.push(`${e.ename}: ${e.evalue}`); }
+    try {
+      await ex.run(code, { name: `In[${++i}]` });
+      out.push('ok');
+    } catch (e) {
+      out.push(`${e.ename}: ${e.evalue}`);
+    }
     await new Promise((r) => setImmediate(r));
   }
   delete process.env.AMALGAM_CHECK;
@@ -32,7 +53,11 @@ test('fast-path checks report exactly what full checks report', async () => {
   const fast = await diagnostics('fast');
   assert.deepEqual(fast, full);
   assert.equal(full.filter((d) => d !== 'ok').length, 7, full.join('\n'));
-  assert.match(full[7], /Argument of type 'string' is not assignable to parameter of type 'number'/, 'functions keep their signature');
+  assert.match(
+    full[7],
+    /Argument of type 'string' is not assignable to parameter of type 'number'/,
+    'functions keep their signature',
+  );
   assert.match(full[10], /'y' does not exist in type 'Pt'/, 'interfaces keep their members');
   assert.match(full[17], /Property 'w' does not exist on type 'K'/, 'classes keep their instance type');
   assert.match(full[2], /line 1, column 7: Type 'number' is not assignable to type 'string'/);

@@ -8,11 +8,18 @@ import { after, before, test } from 'node:test';
 import { KernelClient, resultText, streamText } from '../helpers/client.mjs';
 
 let k;
-before(async () => { k = await KernelClient.start(); });
-after(async () => { await k?.close(); });
+before(async () => {
+  k = await KernelClient.start();
+});
+after(async () => {
+  await k?.close();
+});
 const has = (outputs, type) => outputs.some((m) => m.header.msg_type === type);
 
-test('tier 1: heartbeat_responds', async () => { await k.hb.send('x'); assert.equal((await k.hb.receive())[0].toString(), 'x'); });
+test('tier 1: heartbeat_responds', async () => {
+  await k.hb.send('x');
+  assert.equal((await k.hb.receive())[0].toString(), 'x');
+});
 test('tier 1: kernel_info_reply_valid, language_info, protocol_version', () => {
   assert.equal(k.info.content.status, 'ok');
   assert.ok(k.info.content.language_info.name);
@@ -39,7 +46,10 @@ test('tier 2: complete_request, inspect_request', async () => {
 });
 test('tier 2: is_complete complete / incomplete', async () => {
   assert.equal((await k.request('shell', 'is_complete_request', { code: 'const a = 1' })).content.status, 'complete');
-  assert.equal((await k.request('shell', 'is_complete_request', { code: 'function f() {' })).content.status, 'incomplete');
+  assert.equal(
+    (await k.request('shell', 'is_complete_request', { code: 'function f() {' })).content.status,
+    'incomplete',
+  );
 });
 test('tier 2: history_request, comm_info_request', async () => {
   const h = await k.request('shell', 'history_request', { hist_access_type: 'tail', n: 10, output: false, raw: true });
@@ -55,15 +65,23 @@ test('tier 2: error_handling (syntax error)', async () => {
   assert.match(reply.content.evalue, /line 1, column 7/);
 });
 test('tier 3: display_data, update_display_data, execute_result, rich execute_result', async () => {
-  assert.ok(has((await k.execute("display({ a: 1 })")).outputs, 'display_data'));
+  assert.ok(has((await k.execute('display({ a: 1 })')).outputs, 'display_data'));
   const u = (await k.execute("await display('a', { id: 'd' }); await display('b', { id: 'd', update: true })")).outputs;
   assert.ok(has(u, 'display_data') && has(u, 'update_display_data'));
   assert.ok(has((await k.execute('1 + 1')).outputs, 'execute_result'));
-  const rich = (await k.execute("import { html } from 'amalgam'\nhtml('<b>rich</b>')")).outputs.find((m) => m.header.msg_type === 'execute_result');
+  const rich = (await k.execute("import { html } from 'amalgam'\nhtml('<b>rich</b>')")).outputs.find(
+    (m) => m.header.msg_type === 'execute_result',
+  );
   assert.equal(rich.content.data['text/html'], '<b>rich</b>');
 });
 test('tier 4: stdin_input_request', async () => {
-  const header = await k.send('shell', 'execute_request', { code: "console.log(await input('Enter: '))", silent: false, store_history: true, user_expressions: {}, allow_stdin: true });
+  const header = await k.send('shell', 'execute_request', {
+    code: "console.log(await input('Enter: '))",
+    silent: false,
+    store_history: true,
+    user_expressions: {},
+    allow_stdin: true,
+  });
   await k.waitFor(() => k.stdinMessages.some((m) => m.parent_header.msg_id === header.msg_id), 5000, 'input_request');
   await k.send('stdin', 'input_reply', { value: 'test_input_42' });
   assert.match(streamText(await k.outputs(header.msg_id)), /test_input_42/);
@@ -73,7 +91,11 @@ test('tier 4: stdin_input_request', async () => {
 });
 test('tier 4: comms_lifecycle (unknown target is closed), interrupt_request, execution_count_increments, parent_header_correlation', async () => {
   await k.send('shell', 'comm_open', { comm_id: 'testbed-1', target_name: 'jupyter.kernel_testbed.test', data: {} });
-  await k.waitFor(() => k.iopubMessages.some((m) => m.header.msg_type === 'comm_close' && m.content.comm_id === 'testbed-1'), 5000, 'comm_close');
+  await k.waitFor(
+    () => k.iopubMessages.some((m) => m.header.msg_type === 'comm_close' && m.content.comm_id === 'testbed-1'),
+    5000,
+    'comm_close',
+  );
   assert.equal((await k.request('control', 'interrupt_request', {})).content.status, 'ok');
   const a = (await k.execute('1')).reply.content.execution_count;
   const b = (await k.execute('1')).reply.content.execution_count;
@@ -84,7 +106,10 @@ test('tier 4: comms_lifecycle (unknown target is closed), interrupt_request, exe
 
 test('local .ts files import with their types, from the folder %cd moved to', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'amalgam-local-'));
-  writeFileSync(join(dir, 'geometry.ts'), 'export interface Point { x: number; y: number }\nexport function norm(p: Point): number { return Math.hypot(p.x, p.y) }\n');
+  writeFileSync(
+    join(dir, 'geometry.ts'),
+    'export interface Point { x: number; y: number }\nexport function norm(p: Point): number { return Math.hypot(p.x, p.y) }\n',
+  );
   await k.execute(`%cd ${dir}`);
   const ok = await k.execute("import { norm, type Point } from './geometry'\nconst p: Point = { x: 3, y: 4 }\nnorm(p)");
   assert.equal(ok.reply.content.status, 'ok', ok.reply.content.evalue);

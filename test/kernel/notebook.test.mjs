@@ -15,11 +15,11 @@ test('a mixed notebook through nbclient', async () => {
     /* 2 */ 'base + 1',
     /* 3 */ "throw new TypeError('bad input')",
     /* 4 */ "console.log('out'); console.error('err'); display({ shown: true }); 'value'",
-    /* 5 */ "%seed 7\nconst a = Math.random()\n%seed 7\na === Math.random()",
+    /* 5 */ '%seed 7\nconst a = Math.random()\n%seed 7\na === Math.random()',
     /* 6 */ '%lsmagic',
     /* 7 */ '%timeit -n 5 -r 2 base * 2',
-    /* 8 */ "%%writefile note.txt\nhello from a cell",
-    /* 9 */ "%%sh\ncat note.txt",
+    /* 8 */ '%%writefile note.txt\nhello from a cell',
+    /* 9 */ '%%sh\ncat note.txt',
     /* 10 */ '%%html\n<b>bold</b>',
     /* 11 */ '%%markdown\n# Title',
     /* 12 */ '%whos',
@@ -40,10 +40,16 @@ test('a mixed notebook through nbclient', async () => {
   assert.equal(textOf(c[2], 'execute_result'), '41');
   assert.equal(errorOf(c[3]).ename, 'TypeError');
   assert.equal(errorOf(c[3]).evalue, 'bad input');
-  assert.deepEqual(c[4].outputs.map((o) => o.output_type + (o.name ? `:${o.name}` : '')), ['stream:stdout', 'stream:stderr', 'display_data', 'execute_result']);
+  assert.deepEqual(
+    c[4].outputs.map((o) => o.output_type + (o.name ? `:${o.name}` : '')),
+    ['stream:stdout', 'stream:stderr', 'display_data', 'execute_result'],
+  );
   assert.equal(textOf(c[5], 'execute_result'), 'true');
   assert.match(resultOf(c[6]).data['text/markdown'], /%timeit/);
-  assert.match(textOf(c[7]), /^[\d.]+ (ns|µs|ms) ± [\d.]+ (ns|µs|ms) per loop \(mean ± std\. dev\. of 2 runs, 5 loops each\)\n$/);
+  assert.match(
+    textOf(c[7]),
+    /^[\d.]+ (ns|µs|ms) ± [\d.]+ (ns|µs|ms) per loop \(mean ± std\. dev\. of 2 runs, 5 loops each\)\n$/,
+  );
   assert.equal(readFileSync(join(dir, 'note.txt'), 'utf8'), 'hello from a cell\n');
   assert.equal(textOf(c[9]), 'hello from a cell\n');
   assert.equal(resultOf(c[10]).data['text/html'], '<b>bold</b>');
@@ -64,17 +70,23 @@ test('a mixed notebook through nbclient', async () => {
   assert.equal(textOf(c[20], 'execute_result'), '40');
   // execution counts increase by one per stored cell, errors included
   const counts = nb.cells.map((cell) => cell.execution_count);
-  assert.deepEqual(counts, counts.map((_, i) => i + 1));
+  assert.deepEqual(
+    counts,
+    counts.map((_, i) => i + 1),
+  );
 });
 
 test('nbclient interrupts a runaway cell and the notebook goes on with its state', async () => {
-  const nb = await runCells([
-    'let spins = 0',
-    'while (true) { spins++ }',
-    'spins > 0',
-    "await new Promise((r) => setTimeout(r, 60_000)); 'never'",
-    "'still alive'",
-  ], { timeout: 6, interruptOnTimeout: true });
+  const nb = await runCells(
+    [
+      'let spins = 0',
+      'while (true) { spins++ }',
+      'spins > 0',
+      "await new Promise((r) => setTimeout(r, 60_000)); 'never'",
+      "'still alive'",
+    ],
+    { timeout: 6, interruptOnTimeout: true },
+  );
   const [, loop, after, sleeping, last] = nb.cells;
   assert.equal(errorOf(loop).ename, 'KeyboardInterrupt');
   assert.equal(textOf(after, 'execute_result'), 'true');

@@ -1,11 +1,15 @@
 // Wire-protocol behaviour against a real `amalgam kernel` process over ZeroMQ.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { KernelClient, resultText, } from '../helpers/client.mjs';
+import { KernelClient, resultText } from '../helpers/client.mjs';
 
 let k;
-before(async () => { k = await KernelClient.start(); });
-after(async () => { await k?.close(); });
+before(async () => {
+  k = await KernelClient.start();
+});
+after(async () => {
+  await k?.close();
+});
 
 const types = (outputs) => outputs.map((m) => m.header.msg_type);
 
@@ -55,7 +59,9 @@ describe('kernel_info and execute', () => {
   });
 
   test('a thrown error points at the cell line and column through a function', async () => {
-    await k.execute('function explode(n: number): number {\n  if (n > 1) throw new RangeError(`too big: ${n}`)\n  return n\n}');
+    await k.execute(
+      'function explode(n: number): number {\n  if (n > 1) throw new RangeError(`too big: ${n}`)\n  return n\n}',
+    );
     const { reply } = await k.execute('const ok = explode(1)\nexplode(5)');
     assert.equal(reply.content.ename, 'RangeError');
     assert.equal(reply.content.evalue, 'too big: 5');
@@ -73,28 +79,50 @@ describe('kernel_info and execute', () => {
   });
 
   test('stdout and stderr stream in order with displays, several displays all show', async () => {
-    const { outputs } = await k.execute("console.log('one'); display({ n: 1 }); console.error('two'); display('three'); 'last'");
-    const seq = outputs.filter((m) => ['stream', 'display_data', 'execute_result'].includes(m.header.msg_type))
-      .map((m) => m.header.msg_type === 'stream' ? `${m.content.name}:${m.content.text.trim()}` : `${m.header.msg_type}:${m.content.data['text/plain']}`);
-    assert.deepEqual(seq, ['stdout:one', 'display_data:{ n: 1 }', 'stderr:two', "display_data:'three'", "execute_result:'last'"]);
+    const { outputs } = await k.execute(
+      "console.log('one'); display({ n: 1 }); console.error('two'); display('three'); 'last'",
+    );
+    const seq = outputs
+      .filter((m) => ['stream', 'display_data', 'execute_result'].includes(m.header.msg_type))
+      .map((m) =>
+        m.header.msg_type === 'stream'
+          ? `${m.content.name}:${m.content.text.trim()}`
+          : `${m.header.msg_type}:${m.content.data['text/plain']}`,
+      );
+    assert.deepEqual(seq, [
+      'stdout:one',
+      'display_data:{ n: 1 }',
+      'stderr:two',
+      "display_data:'three'",
+      "execute_result:'last'",
+    ]);
   });
 
   test('display ids: update_display_data replaces in place', async () => {
-    const { outputs } = await k.execute("await display('0%', { id: 'progress' }); for (const p of ['50%', '100%']) await display(p, { id: 'progress', update: true })");
+    const { outputs } = await k.execute(
+      "await display('0%', { id: 'progress' }); for (const p of ['50%', '100%']) await display(p, { id: 'progress', update: true })",
+    );
     const shown = outputs.filter((m) => m.header.msg_type.endsWith('display_data'));
-    assert.deepEqual(shown.map((m) => m.header.msg_type), ['display_data', 'update_display_data', 'update_display_data']);
+    assert.deepEqual(
+      shown.map((m) => m.header.msg_type),
+      ['display_data', 'update_display_data', 'update_display_data'],
+    );
     assert.ok(shown.every((m) => m.content.transient.display_id === 'progress'));
     assert.equal(shown.at(-1).content.data['text/plain'], "'100%'");
   });
 
   test('objects that render themselves (Symbol.for("Jupyter.display")) are shown with their bundle', async () => {
-    const { outputs } = await k.execute("({ [Symbol.for('Jupyter.display')]: () => ({ 'text/html': '<b>hi</b>', 'text/plain': 'hi' }) })");
+    const { outputs } = await k.execute(
+      "({ [Symbol.for('Jupyter.display')]: () => ({ 'text/html': '<b>hi</b>', 'text/plain': 'hi' }) })",
+    );
     const r = outputs.find((m) => m.header.msg_type === 'execute_result');
     assert.equal(r.content.data['text/html'], '<b>hi</b>');
   });
 
   test('Vega-Lite specs get the v5 mime type and an SVG rendered in the kernel', async () => {
-    const { outputs } = await k.execute("({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values: [{ a: 1, b: 2 }, { a: 2, b: 5 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } } })");
+    const { outputs } = await k.execute(
+      "({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values: [{ a: 1, b: 2 }, { a: 2, b: 5 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } } })",
+    );
     const data = outputs.find((m) => m.header.msg_type === 'execute_result').content.data;
     assert.ok(data['application/vnd.vegalite.v5+json']);
     assert.match(data['image/svg+xml'], /<svg/);
@@ -109,13 +137,17 @@ describe('kernel_info and execute', () => {
   });
 
   test('ESM-only packages and node builtins import', async () => {
-    const { reply, outputs } = await k.execute("import * as vl from 'vega-lite'\nimport { join } from 'node:path'\n[typeof vl.compile, join('a', 'b')]");
+    const { reply, outputs } = await k.execute(
+      "import * as vl from 'vega-lite'\nimport { join } from 'node:path'\n[typeof vl.compile, join('a', 'b')]",
+    );
     assert.equal(reply.content.status, 'ok', reply.content.evalue);
     assert.match(resultText(outputs), /'function', 'a\/b'/);
   });
 
   test('amalgam itself imports in a cell', async () => {
-    const { reply, outputs } = await k.execute("import { seed, random } from 'amalgam'\nseed(3); const r1 = random(); seed(3); r1 === random()");
+    const { reply, outputs } = await k.execute(
+      "import { seed, random } from 'amalgam'\nseed(3); const r1 = random(); seed(3); r1 === random()",
+    );
     assert.equal(reply.content.status, 'ok', reply.content.evalue);
     assert.equal(resultText(outputs), 'true');
   });
@@ -123,14 +155,24 @@ describe('kernel_info and execute', () => {
   test('an unhandled rejection after a cell finished is reported, not fatal', async () => {
     const { reply } = await k.execute("setTimeout(() => Promise.reject(new Error('late failure')), 10); 'done'");
     assert.equal(reply.content.status, 'ok');
-    await k.waitFor(() => k.iopubMessages.some((m) => m.header.msg_type === 'stream' && /late failure/.test(m.content.text)), 5000, 'the late rejection');
+    await k.waitFor(
+      () => k.iopubMessages.some((m) => m.header.msg_type === 'stream' && /late failure/.test(m.content.text)),
+      5000,
+      'the late rejection',
+    );
     assert.equal(resultText((await k.execute('answer')).outputs), '42');
   });
 });
 
 describe('interrupt', () => {
   test('interrupt_request stops a synchronous infinite loop; the kernel and its state survive', async () => {
-    const header = await k.send('shell', 'execute_request', { code: 'let spins = 0\nwhile (true) { spins++ }', silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
+    const header = await k.send('shell', 'execute_request', {
+      code: 'let spins = 0\nwhile (true) { spins++ }',
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+    });
     await new Promise((r) => setTimeout(r, 700));
     const ir = await k.request('control', 'interrupt_request', {});
     assert.equal(ir.content.status, 'ok');
@@ -141,7 +183,13 @@ describe('interrupt', () => {
   });
 
   test('interrupt stops an async loop at its next await', async () => {
-    const header = await k.send('shell', 'execute_request', { code: "import { interrupted } from 'amalgam'\nlet ticks = 0\nwhile (!interrupted()) { ticks++; await new Promise(r => setTimeout(r, 5)) }", silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
+    const header = await k.send('shell', 'execute_request', {
+      code: "import { interrupted } from 'amalgam'\nlet ticks = 0\nwhile (!interrupted()) { ticks++; await new Promise(r => setTimeout(r, 5)) }",
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+    });
     await new Promise((r) => setTimeout(r, 500));
     await k.request('control', 'interrupt_request', {});
     const reply = await k.waitFor(() => k.replies.get(header.msg_id), 10000, 'interrupted reply');
@@ -189,21 +237,55 @@ describe('introspection', () => {
   });
 
   test('history_request returns stored inputs (tail, range, search)', async () => {
-    const tail = (await k.request('shell', 'history_request', { hist_access_type: 'tail', n: 2, output: false, raw: true })).content.history;
+    const tail = (
+      await k.request('shell', 'history_request', { hist_access_type: 'tail', n: 2, output: false, raw: true })
+    ).content.history;
     assert.equal(tail.length, 2);
-    assert.ok(tail.every(([session, line, input]) => session === 1 && typeof line === 'number' && typeof input === 'string'));
-    const search = (await k.request('shell', 'history_request', { hist_access_type: 'search', pattern: 'const account*', n: 10, output: false, raw: true })).content.history;
+    assert.ok(
+      tail.every(([session, line, input]) => session === 1 && typeof line === 'number' && typeof input === 'string'),
+    );
+    const search = (
+      await k.request('shell', 'history_request', {
+        hist_access_type: 'search',
+        pattern: 'const account*',
+        n: 10,
+        output: false,
+        raw: true,
+      })
+    ).content.history;
     assert.equal(search.length, 1);
     assert.match(search[0][2], /balance: 10/);
-    const range = (await k.request('shell', 'history_request', { hist_access_type: 'range', session: 0, start: 1, stop: 3, output: false, raw: true })).content.history;
-    assert.deepEqual(range.map((h) => h[1]), [1, 2]);
+    const range = (
+      await k.request('shell', 'history_request', {
+        hist_access_type: 'range',
+        session: 0,
+        start: 1,
+        stop: 3,
+        output: false,
+        raw: true,
+      })
+    ).content.history;
+    assert.deepEqual(
+      range.map((h) => h[1]),
+      [1, 2],
+    );
   });
 });
 
 describe('stdin, comms, signatures', () => {
   test('input() sends input_request on stdin and gets the reply', async () => {
-    const header = await k.send('shell', 'execute_request', { code: "const name = await input('Name? ');\n`hello ${name}`", silent: false, store_history: true, user_expressions: {}, allow_stdin: true });
-    const req = await k.waitFor(() => k.stdinMessages.find((m) => m.header.msg_type === 'input_request'), 10000, 'input_request');
+    const header = await k.send('shell', 'execute_request', {
+      code: "const name = await input('Name? ');\n`hello ${name}`",
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: true,
+    });
+    const req = await k.waitFor(
+      () => k.stdinMessages.find((m) => m.header.msg_type === 'input_request'),
+      10000,
+      'input_request',
+    );
     assert.equal(req.content.prompt, 'Name? ');
     await k.send('stdin', 'input_reply', { value: 'ada' });
     await k.waitFor(() => k.replies.get(header.msg_id), 10000, 'reply');
@@ -217,27 +299,54 @@ describe('stdin, comms, signatures', () => {
   });
 
   test('comms: a kernel-side target answers messages from the frontend', async () => {
-    await k.execute("import { comm } from 'amalgam'\ncomm.registerTarget('echo', (c) => c.onMsg((m) => c.send({ echo: m.data.value * 2 })))");
+    await k.execute(
+      "import { comm } from 'amalgam'\ncomm.registerTarget('echo', (c) => c.onMsg((m) => c.send({ echo: m.data.value * 2 })))",
+    );
     await k.send('shell', 'comm_open', { comm_id: 'c1', target_name: 'echo', data: {} });
     const info = await k.request('shell', 'comm_info_request', { target_name: 'echo' });
     assert.deepEqual(info.content.comms, { c1: { target_name: 'echo' } });
     await k.send('shell', 'comm_msg', { comm_id: 'c1', data: { value: 21 } });
-    const echoed = await k.waitFor(() => k.iopubMessages.find((m) => m.header.msg_type === 'comm_msg' && m.content.comm_id === 'c1'), 5000, 'comm echo');
+    const echoed = await k.waitFor(
+      () => k.iopubMessages.find((m) => m.header.msg_type === 'comm_msg' && m.content.comm_id === 'c1'),
+      5000,
+      'comm echo',
+    );
     assert.deepEqual(echoed.content.data, { echo: 42 });
     await k.send('shell', 'comm_open', { comm_id: 'c2', target_name: 'nobody', data: {} });
-    await k.waitFor(() => k.iopubMessages.find((m) => m.header.msg_type === 'comm_close' && m.content.comm_id === 'c2'), 5000, 'comm_close for unknown target');
+    await k.waitFor(
+      () => k.iopubMessages.find((m) => m.header.msg_type === 'comm_close' && m.content.comm_id === 'c2'),
+      5000,
+      'comm_close for unknown target',
+    );
   });
 
   test('a message with a bad signature is dropped and never executed', async () => {
-    await k.send('shell', 'execute_request', { code: 'globalThis.tampered = true', silent: false, store_history: true, user_expressions: {}, allow_stdin: false }, { key: 'wrong-key' });
+    await k.send(
+      'shell',
+      'execute_request',
+      {
+        code: 'globalThis.tampered = true',
+        silent: false,
+        store_history: true,
+        user_expressions: {},
+        allow_stdin: false,
+      },
+      { key: 'wrong-key' },
+    );
     await new Promise((r) => setTimeout(r, 300));
-    const { outputs } = await k.execute("typeof (globalThis as any).tampered");
+    const { outputs } = await k.execute('typeof (globalThis as any).tampered');
     assert.equal(resultText(outputs), "'undefined'");
     assert.match(k.stderr, /bad signature/);
   });
 
   test('heartbeat echoes while a cell is busy', async () => {
-    const header = await k.send('shell', 'execute_request', { code: 'const t0 = Date.now(); while (Date.now() - t0 < 1500) {}', silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
+    const header = await k.send('shell', 'execute_request', {
+      code: 'const t0 = Date.now(); while (Date.now() - t0 < 1500) {}',
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+    });
     await new Promise((r) => setTimeout(r, 300));
     const started = Date.now();
     await k.hb.send('ping');

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { CLI } from '../helpers/kernelspec.mjs';
 
 test('amalgam repl runs typed cells, magics and multi-line input', () => {
-  const input = 'const a: number = 2\na * 21\n%timeit -n 3 -r 2 a + 1\nfunction f(x: number) {\n  return x * 2\n}\nf(a)\nconst b: string = a\na\n';
+  const input =
+    'const a: number = 2\na * 21\n%timeit -n 3 -r 2 a + 1\nfunction f(x: number) {\n  return x * 2\n}\nf(a)\nconst b: string = a\na\n';
   const r = spawnSync(process.execPath, [CLI, 'repl'], { input, encoding: 'utf8', timeout: 60000 });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Out\[2\]: 42/);

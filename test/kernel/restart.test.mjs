@@ -6,7 +6,11 @@ import { test } from 'node:test';
 import { jupyterEnv, ROOT } from '../helpers/kernelspec.mjs';
 
 test('restart gives a fresh kernel process and namespace; shutdown ends it', () => {
-  const out = execFileSync('/usr/bin/python3', [join(ROOT, 'test', 'helpers', 'restart_kernel.py')], { env: jupyterEnv(), encoding: 'utf8', timeout: 120000 });
+  const out = execFileSync('/usr/bin/python3', [join(ROOT, 'test', 'helpers', 'restart_kernel.py')], {
+    env: jupyterEnv(),
+    encoding: 'utf8',
+    timeout: 120000,
+  });
   const r = JSON.parse(out.trim().split('\n').pop());
   assert.deepEqual(r.before, ['ok', '42']);
   assert.deepEqual(r.after, ['ok', "'undefined'"]);

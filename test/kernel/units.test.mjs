@@ -13,7 +13,14 @@ import { CLI } from '../helpers/kernelspec.mjs';
 
 test('splitCell: line magics anywhere, cell magics on the first line, line offsets kept', () => {
   const segs = splitCell('const a = 1\n%time a + 1\nconst b = 2\nb');
-  assert.deepEqual(segs.map((s) => [s.kind, s.line]), [['code', 0], ['line', 1], ['code', 2]]);
+  assert.deepEqual(
+    segs.map((s) => [s.kind, s.line]),
+    [
+      ['code', 0],
+      ['line', 1],
+      ['code', 2],
+    ],
+  );
   assert.equal(segs[1].name, 'time');
   assert.equal(segs[1].args, 'a + 1');
   const cell = splitCell('\n%%writefile out.txt\nline %not-a-magic\n');
@@ -22,7 +29,10 @@ test('splitCell: line magics anywhere, cell magics on the first line, line offse
   assert.equal(cell[0].body, 'line %not-a-magic\n');
   assert.equal(splitCell('%train?')[0].help, true);
   // inside a template literal a line starting with % is text, not a magic
-  assert.deepEqual(splitCell('const t = `\n%50\n`').map((s) => s.kind), ['code']);
+  assert.deepEqual(
+    splitCell('const t = `\n%50\n`').map((s) => s.kind),
+    ['code'],
+  );
 });
 
 test('parseArgs: quotes, --flag value, --flag=value, booleans, -n 5', () => {
@@ -54,12 +64,18 @@ test('amalgam install writes a kernelspec with logos; --help and --version answe
   assert.equal(spec.interrupt_mode, 'message');
   assert.deepEqual(spec.argv.slice(2), ['kernel', '{connection_file}']);
   assert.ok(existsSync(spec.argv[1]));
-  for (const f of ['logo-32x32.png', 'logo-64x64.png']) assert.deepEqual([...readFileSync(join(dir, f)).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  for (const f of ['logo-32x32.png', 'logo-64x64.png'])
+    assert.deepEqual([...readFileSync(join(dir, f)).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   assert.match(readFileSync(join(dir, 'logo-svg.svg'), 'utf8'), /<svg/);
   const user = mkdtempSync(join(tmpdir(), 'amalgam-xdg-'));
-  execFileSync(process.execPath, [CLI, 'install', '--user'], { env: { ...process.env, XDG_DATA_HOME: user, JUPYTER_DATA_DIR: '' } });
+  execFileSync(process.execPath, [CLI, 'install', '--user'], {
+    env: { ...process.env, XDG_DATA_HOME: user, JUPYTER_DATA_DIR: '' },
+  });
   assert.ok(existsSync(join(user, 'jupyter', 'kernels', 'amalgam', 'kernel.json')));
-  const bad = spawnSync(process.execPath, [CLI, 'install', '--sys-prefix'], { env: { ...process.env, CONDA_PREFIX: '', VIRTUAL_ENV: '' }, encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [CLI, 'install', '--sys-prefix'], {
+    env: { ...process.env, CONDA_PREFIX: '', VIRTUAL_ENV: '' },
+    encoding: 'utf8',
+  });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--sys-prefix/);
   assert.match(execFileSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' }), /^\d+\.\d+\.\d+/);

@@ -31,4 +31,5 @@ export function build(config, s = 1) {
 }
 
 /** Every weight of a component, copied. */
-export const weightsOf = (model, component) => model.layersOf(component).flatMap((l) => l.weights.map((w) => Array.from(w.read().dataSync())));
+export const weightsOf = (model, component) =>
+  model.layersOf(component).flatMap((l) => l.weights.map((w) => Array.from(w.read().dataSync())));

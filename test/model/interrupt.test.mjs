@@ -5,21 +5,42 @@ import { after, before, test } from 'node:test';
 import { KernelClient, streamText } from '../helpers/client.mjs';
 
 let k;
-before(async () => { k = await KernelClient.start(); });
-after(async () => { await k?.close(); });
+before(async () => {
+  k = await KernelClient.start();
+});
+after(async () => {
+  await k?.close();
+});
 
 test('interrupt_request during %train leaves a working model and no leaked tensors', { timeout: 240_000 }, async () => {
-  const setup = await k.execute(`import { amalgamate, data } from 'amalgam'
+  const setup = await k.execute(
+    `import { amalgamate, data } from 'amalgam'
 import * as tf from '@tensorflow/tfjs'
 const digits = await data.loadDataset('digits')
 const m = amalgamate({ input: [8, 8, 1], bottom: { blocks: [{ conv: { filters: 8 } }] },
   representations: { logits: { units: 10 } }, heads: { digit: { from: 'logits', task: 'classify', target: 'label' } } })
 const before = tf.memory().numTensors
-before > 0`, { timeout: 120000 });
+before > 0`,
+    { timeout: 120000 },
+  );
   assert.equal(setup.reply.content.status, 'ok', JSON.stringify(setup.reply.content));
-  const header = await k.send('shell', 'execute_request', { code: '%train m --data digits --epochs 500 --batch 16', silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
+  const header = await k.send('shell', 'execute_request', {
+    code: '%train m --data digits --epochs 500 --batch 16',
+    silent: false,
+    store_history: true,
+    user_expressions: {},
+    allow_stdin: false,
+  });
   // wait for the first progress line, then interrupt
-  await k.waitFor(() => k.iopubMessages.some((msg) => msg.parent_header.msg_id === header.msg_id && /epoch \d+\/500/.test(msg.content?.data?.['text/plain'] ?? '')), 60000, 'a progress line');
+  await k.waitFor(
+    () =>
+      k.iopubMessages.some(
+        (msg) =>
+          msg.parent_header.msg_id === header.msg_id && /epoch \d+\/500/.test(msg.content?.data?.['text/plain'] ?? ''),
+      ),
+    60000,
+    'a progress line',
+  );
   await k.request('control', 'interrupt_request', {});
   const reply = await k.waitFor(() => k.replies.get(header.msg_id), 15000, 'interrupted reply');
   assert.equal(reply.content.status, 'error');

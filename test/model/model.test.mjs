@@ -11,16 +11,24 @@ test('runs on the wasm backend', async () => {
 
 test('every representation has its declared shape; heads their own', async () => {
   await ready;
-  const m = build(digitsConfig({
-    recon: { from: 'latent_low', task: 'reconstruct' },
-    size: { from: 'latent_high', task: 'regress', target: 'size', units: 2 },
-    tags: { from: 'latent_high', task: 'multilabel', target: 'tags', units: 3 },
-  }));
+  const m = build(
+    digitsConfig({
+      recon: { from: 'latent_low', task: 'reconstruct' },
+      size: { from: 'latent_high', task: 'regress', target: 'size', units: 2 },
+      tags: { from: 'latent_high', task: 'multilabel', target: 'tags', units: 3 },
+    }),
+  );
   const out = m.predict(tf.zeros([3, 8, 8, 1]));
   const shapes = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.shape]));
   assert.deepEqual(shapes, {
-    latent_high: [3, 32], latent_low: [3, 6], logits: [3, 10], probs: [3, 10],
-    digit: [3, 10], recon: [3, 8, 8, 1], size: [3, 2], tags: [3, 3],
+    latent_high: [3, 32],
+    latent_low: [3, 6],
+    logits: [3, 10],
+    probs: [3, 10],
+    digit: [3, 10],
+    recon: [3, 8, 8, 1],
+    size: [3, 2],
+    tags: [3, 3],
   });
   const probs = out.probs.sum(1).dataSync();
   for (const s of probs) assert.ok(Math.abs(s - 1) < 1e-5, 'probs rows sum to 1');
@@ -30,7 +38,9 @@ test('every representation has its declared shape; heads their own', async () =>
 
 test('a combined head reads latent_low and probs (6 + 10 inputs)', async () => {
   await ready;
-  const m = build(digitsConfig({ combo: { from: ['latent_low', 'probs'], task: 'classify', units: 4, target: 'label' } }));
+  const m = build(
+    digitsConfig({ combo: { from: ['latent_low', 'probs'], task: 'classify', units: 4, target: 'label' } }),
+  );
   const concat = m.layersOf('combo').find((l) => l.getClassName() === 'Concatenate');
   assert.ok(concat, 'a concatenate layer joins the two representations');
   assert.deepEqual(concat.outputShape, [null, 16]);
@@ -42,9 +52,15 @@ test('predict computes only what the named outputs need', async () => {
   await ready;
   const m = build(digitsConfig({ recon: { from: 'latent_low', task: 'reconstruct' } }));
   const calls = { recon: 0, logits: 0 };
-  for (const [name, layer] of [['recon', m.layersOf('recon').at(-1)], ['logits', m.model.getLayer('logits')]]) {
+  for (const [name, layer] of [
+    ['recon', m.layersOf('recon').at(-1)],
+    ['logits', m.model.getLayer('logits')],
+  ]) {
     const call = layer.call.bind(layer);
-    layer.call = (...a) => { calls[name]++; return call(...a); };
+    layer.call = (...a) => {
+      calls[name]++;
+      return call(...a);
+    };
   }
   const out = m.predict(tf.zeros([2, 8, 8, 1]), { outputs: ['latent_low'] });
   assert.deepEqual(Object.keys(out), ['latent_low']);
@@ -59,16 +75,36 @@ test('predict computes only what the named outputs need', async () => {
 
 test('bad configs name the head, the source or the shape', async () => {
   await ready;
-  assert.throws(() => build(digitsConfig({ bad: { from: 'latent_lo', task: 'classify', units: 3 } })),
-    (e) => e instanceof ModelError && /head "bad" reads "latent_lo".*did you mean "latent_low"/.test(e.message));
-  assert.throws(() => build(digitsConfig({ a: { from: 'b', task: 'regress' }, b: { from: ['latent_low', 'a'], task: 'regress' } })),
-    /heads form a cycle: a → b → a|heads form a cycle: b → a → b/);
-  assert.throws(() => build(digitsConfig({ x: { from: 'probs', task: 'cluster' } })), /head "x": unknown task "cluster"/);
-  assert.throws(() => amalgamate({ input: [16], bottom: { blocks: [{ conv: { filters: 4 } }] }, representations: { logits: { units: 2 } } }),
-    /conv block needs an image tensor/);
-  assert.throws(() => build(digitsConfig({ probs: { from: 'logits', task: 'classify' } })), /taken by a representation/);
+  assert.throws(
+    () => build(digitsConfig({ bad: { from: 'latent_lo', task: 'classify', units: 3 } })),
+    (e) => e instanceof ModelError && /head "bad" reads "latent_lo".*did you mean "latent_low"/.test(e.message),
+  );
+  assert.throws(
+    () => build(digitsConfig({ a: { from: 'b', task: 'regress' }, b: { from: ['latent_low', 'a'], task: 'regress' } })),
+    /heads form a cycle: a → b → a|heads form a cycle: b → a → b/,
+  );
+  assert.throws(
+    () => build(digitsConfig({ x: { from: 'probs', task: 'cluster' } })),
+    /head "x": unknown task "cluster"/,
+  );
+  assert.throws(
+    () =>
+      amalgamate({
+        input: [16],
+        bottom: { blocks: [{ conv: { filters: 4 } }] },
+        representations: { logits: { units: 2 } },
+      }),
+    /conv block needs an image tensor/,
+  );
+  assert.throws(
+    () => build(digitsConfig({ probs: { from: 'logits', task: 'classify' } })),
+    /taken by a representation/,
+  );
   const m = build(digitsConfig());
-  assert.throws(() => m.predict(tf.zeros([2, 28, 28, 1])), /input shape \[2, 28, 28, 1\] does not fit the model's input \[batch, 8, 8, 1\]/);
+  assert.throws(
+    () => m.predict(tf.zeros([2, 28, 28, 1])),
+    /input shape \[2, 28, 28, 1\] does not fit the model's input \[batch, 8, 8, 1\]/,
+  );
   assert.throws(() => m.predict(tf.zeros([2, 8, 8, 1]), { outputs: ['nope'] }), /no output "nope"/);
   assert.throws(() => m.freeze('botom'), /no component "botom"/);
   m.dispose();
@@ -76,18 +112,33 @@ test('bad configs name the head, the source or the shape', async () => {
 
 test('training: loss falls, a weight-0 head keeps its weights bit for bit, no tensor leaks', async () => {
   const ds = await loadDigits();
-  const m = build(digitsConfig({ side: { from: 'latent_high', task: 'classify', target: 'label', units: 10, weight: 0, layers: [{ dense: { units: 8 } }] } }));
+  const m = build(
+    digitsConfig({
+      side: {
+        from: 'latent_high',
+        task: 'classify',
+        target: 'label',
+        units: 10,
+        weight: 0,
+        layers: [{ dense: { units: 8 } }],
+      },
+    }),
+  );
   const side = weightsOf(m, 'side');
   const before = tf.memory().numTensors;
   const r = await fit(m, ds, { epochs: 4, batchSize: 32, live: false, lr: 0.01 });
   assert.equal(tf.memory().numTensors, before, 'no leaked tensors');
   assert.equal(r.stopped, 'completed');
-  const loss = (e) => r.history.find((h) => h.epoch === e && h.head === 'digit' && h.split === 'train' && h.metric === 'loss').value;
+  const loss = (e) =>
+    r.history.find((h) => h.epoch === e && h.head === 'digit' && h.split === 'train' && h.metric === 'loss').value;
   assert.ok(loss(4) < loss(1) * 0.7, `loss falls: ${loss(1)} → ${loss(4)}`);
   assert.ok(r.metrics.digit.acc > 0.7, `validation accuracy ${r.metrics.digit.acc}`);
   assert.deepEqual(weightsOf(m, 'side'), side, 'weight-0 head untouched');
   assert.ok(!r.history.some((h) => h.head === 'side' && h.split === 'train'), 'weight-0 head is not trained');
-  assert.ok(r.history.some((h) => h.head === 'side' && h.split === 'val'), 'but it is evaluated');
+  assert.ok(
+    r.history.some((h) => h.head === 'side' && h.split === 'val'),
+    'but it is evaluated',
+  );
   m.dispose();
 });
 
@@ -98,11 +149,25 @@ test('frozen bottom (batch norm included) keeps its weights; a new head trains o
   m.freeze('bottom', 'representations');
   const bottom = weightsOf(m, 'bottom');
   const reps = weightsOf(m, 'representations');
-  m.addHead('parity', { from: 'latent_low', task: 'classify', units: 2, target: 'parity', layers: [{ dense: { units: 8 } }] });
+  m.addHead('parity', {
+    from: 'latent_low',
+    task: 'classify',
+    units: 2,
+    target: 'parity',
+    layers: [{ dense: { units: 8 } }],
+  });
   const parity = weightsOf(m, 'parity');
   const labels = ds.table.array('label');
-  const x = tf.tensor4d(Float32Array.from(ds.images.data, (v) => v / 16), [labels.length, 8, 8, 1]);
-  const y = { parity: tf.tensor1d(Int32Array.from(labels, (l) => Number(l) % 2), 'int32') };
+  const x = tf.tensor4d(
+    Float32Array.from(ds.images.data, (v) => v / 16),
+    [labels.length, 8, 8, 1],
+  );
+  const y = {
+    parity: tf.tensor1d(
+      Int32Array.from(labels, (l) => Number(l) % 2),
+      'int32',
+    ),
+  };
   const r = await fit(m, { x, y }, { epochs: 4, heads: ['parity'], live: false, lr: 0.01 });
   assert.deepEqual(weightsOf(m, 'bottom'), bottom, 'bottom bit for bit, moving statistics too');
   assert.deepEqual(weightsOf(m, 'representations'), reps);
@@ -122,11 +187,20 @@ test('training errors name the head and the column, and lose nothing', async () 
   const ds = await loadDigits();
   const m = build(digitsConfig({ shape: { from: 'latent_low', task: 'classify', units: 3, target: 'shape' } }));
   const all = weightsOf(m, 'bottom');
-  await assert.rejects(fit(m, ds, { epochs: 1, live: false }), /head "shape" learns column "shape", which dataset digits lacks \(columns: label/);
+  await assert.rejects(
+    fit(m, ds, { epochs: 1, live: false }),
+    /head "shape" learns column "shape", which dataset digits lacks \(columns: label/,
+  );
   await assert.rejects(fit(m, ds, { epochs: 1, live: false, weights: { nope: 1 } }), /no head "nope"/);
-  await assert.rejects(fit(m, { x: tf.zeros([4, 28, 28, 1]), y: { label: [0, 1, 2, 3] } }, { heads: ['digit'], live: false, epochs: 1 }), /inputs have shape \[28, 28, 1\].*expects \[8, 8, 1\]/);
+  await assert.rejects(
+    fit(m, { x: tf.zeros([4, 28, 28, 1]), y: { label: [0, 1, 2, 3] } }, { heads: ['digit'], live: false, epochs: 1 }),
+    /inputs have shape \[28, 28, 1\].*expects \[8, 8, 1\]/,
+  );
   const narrow = build(digitsConfig({ few: { from: 'latent_low', task: 'classify', units: 4, target: 'label' } }));
-  await assert.rejects(fit(narrow, ds, { heads: ['few'], epochs: 1, live: false }), /head "few" has 4 classes, but column "label" holds class indices from 0 to 9/);
+  await assert.rejects(
+    fit(narrow, ds, { heads: ['few'], epochs: 1, live: false }),
+    /head "few" has 4 classes, but column "label" holds class indices from 0 to 9/,
+  );
   narrow.dispose();
   assert.deepEqual(weightsOf(m, 'bottom'), all);
   m.dispose();
@@ -139,8 +213,16 @@ test('interrupt: stops after the current batch, best weights back, model usable,
   const before = tf.memory().numTensors;
   let bestSnapshot;
   const r = await fit(m, ds, {
-    epochs: 50, batchSize: 16, live: false, signal: controller.signal,
-    onEpoch: (epoch) => { if (epoch === 2) { bestSnapshot = weightsOf(m, 'bottom'); setTimeout(() => controller.abort(), 20); } },
+    epochs: 50,
+    batchSize: 16,
+    live: false,
+    signal: controller.signal,
+    onEpoch: (epoch) => {
+      if (epoch === 2) {
+        bestSnapshot = weightsOf(m, 'bottom');
+        setTimeout(() => controller.abort(), 20);
+      }
+    },
     validationSplit: 0.2,
   });
   assert.equal(r.stopped, 'interrupted');
@@ -163,8 +245,10 @@ test('seeded: same seed, same weights after training', async () => {
     return w;
   };
   const { seed } = await import('../../dist/lib/random.js');
-  seed(42); const a = await run();
-  seed(42); const b = await run();
+  seed(42);
+  const a = await run();
+  seed(42);
+  const b = await run();
   assert.deepEqual(a, b);
 });
 
@@ -172,8 +256,18 @@ test('early stopping and the learning-rate schedule', async () => {
   const ds = await loadDigits();
   const m = build(digitsConfig());
   const lrs = [];
-  const r = await fit(m, ds, { epochs: 30, lr: 0.5, optimizer: 'sgd', patience: 2, live: false, limit: 300,
-    schedule: (epoch, lr) => { lrs.push(lr); return epoch === 0 ? 0.5 : lr * 2; } });
+  const r = await fit(m, ds, {
+    epochs: 30,
+    lr: 0.5,
+    optimizer: 'sgd',
+    patience: 2,
+    live: false,
+    limit: 300,
+    schedule: (epoch, lr) => {
+      lrs.push(lr);
+      return epoch === 0 ? 0.5 : lr * 2;
+    },
+  });
   assert.equal(r.stopped, 'early-stopping');
   assert.ok(r.epochs < 30);
   assert.deepEqual(lrs.slice(0, 3), [0.5, 0.5, 1], `lrs ${lrs}`);
@@ -183,7 +277,10 @@ test('early stopping and the learning-rate schedule', async () => {
 test('retrieve head: nearest neighbours in latent_low, an indexed point finds itself', async () => {
   const ds = await loadDigits();
   const m = build(digitsConfig({ similar: { from: 'latent_low', task: 'retrieve', k: 3 } }));
-  const x = tf.tensor4d(Float32Array.from(ds.images.data.subarray(0, 64 * 50), (v) => v / 16), [50, 8, 8, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from(ds.images.data.subarray(0, 64 * 50), (v) => v / 16),
+    [50, 8, 8, 1],
+  );
   assert.throws(() => m.predict(x, { outputs: ['similar'] }), /no index yet/);
   m.index(x);
   const out = m.predict(x.slice(10, 5), { outputs: ['similar'] });
@@ -199,13 +296,19 @@ test('snapshot → restore gives identical predictions in a fresh model', async 
   const m = build(digitsConfig({ recon: { from: 'latent_low', task: 'reconstruct' } }));
   await fit(m, ds, { epochs: 1, live: false, limit: 300 });
   const snap = m.snapshot();
-  assert.deepEqual(snap.map((c) => c.name), ['bottom', 'representations', 'digit', 'recon']);
+  assert.deepEqual(
+    snap.map((c) => c.name),
+    ['bottom', 'representations', 'digit', 'recon'],
+  );
   const fresh = build(m.config, 99);
   fresh.restore(snap);
   const x = tf.randomUniform([4, 8, 8, 1]);
-  const a = m.predict(x), b = fresh.predict(x);
+  const a = m.predict(x),
+    b = fresh.predict(x);
   for (const k of Object.keys(a)) assert.deepEqual(Array.from(a[k].dataSync()), Array.from(b[k].dataSync()), k);
-  const wrong = build(digitsConfig({ recon: { from: 'latent_high', task: 'reconstruct', layers: [{ dense: { units: 5 } }] } }));
+  const wrong = build(
+    digitsConfig({ recon: { from: 'latent_high', task: 'reconstruct', layers: [{ dense: { units: 5 } }] } }),
+  );
   assert.throws(() => wrong.restore(snap), /component "recon" weight recon\/0_dense\/kernel \[32,5\] does not match/);
   tf.dispose([x, ...Object.values(a), ...Object.values(b)]);
   [m, fresh, wrong].forEach((v) => v.dispose());
@@ -213,11 +316,18 @@ test('snapshot → restore gives identical predictions in a fresh model', async 
 
 test('display: diagram with every component and edge, table of params and state', async () => {
   await ready;
-  const m = build(digitsConfig({ combo: { from: ['latent_low', 'digit'], task: 'classify', units: 2, target: 'label' } }));
+  const m = build(
+    digitsConfig({ combo: { from: ['latent_low', 'digit'], task: 'classify', units: 2, target: 'label' } }),
+  );
   m.freeze('bottom');
   const b = m[Symbol.for('Jupyter.display')]();
-  for (const name of ['input', 'bottom', 'latent_high', 'latent_low', 'logits', 'probs', 'digit', 'combo']) assert.match(b['image/svg+xml'], new RegExp(`>${name}( ❄)?<`));
-  assert.equal((b['image/svg+xml'].match(/marker-end=/g) ?? []).length, 5 + 1 + 2, 'edges: the trunk, digit ← logits, combo ← latent_low + digit');
+  for (const name of ['input', 'bottom', 'latent_high', 'latent_low', 'logits', 'probs', 'digit', 'combo'])
+    assert.match(b['image/svg+xml'], new RegExp(`>${name}( ❄)?<`));
+  assert.equal(
+    (b['image/svg+xml'].match(/marker-end=/g) ?? []).length,
+    5 + 1 + 2,
+    'edges: the trunk, digit ← logits, combo ← latent_low + digit',
+  );
   assert.match(b['text/plain'], /bottom\s+bottom\s+input\s+\d+\s+[\d,]+\s+frozen/);
   assert.match(b['text/plain'], /combo\s+head \(classify\)\s+latent_low \+ digit/);
   assert.match(b['text/html'], /<table>/);

@@ -33,21 +33,35 @@ const cells = [
   '%train?', // 13
 ];
 
-const data = (cell, mime) => cell.outputs.filter((o) => o.data?.[mime]).map((o) => (typeof o.data[mime] === 'object' && !Array.isArray(o.data[mime]) ? JSON.stringify(o.data[mime]) : [].concat(o.data[mime]).join('')));
+const data = (cell, mime) =>
+  cell.outputs
+    .filter((o) => o.data?.[mime])
+    .map((o) =>
+      typeof o.data[mime] === 'object' && !Array.isArray(o.data[mime])
+        ? JSON.stringify(o.data[mime])
+        : [].concat(o.data[mime]).join(''),
+    );
 
-test('reference amalgamation through nbclient: display, %train live, %evaluate, %latent, errors keep state', { timeout: 300_000 }, async () => {
+test('reference amalgamation through nbclient: display, %train live, %evaluate, %latent, errors keep state', {
+  timeout: 300_000,
+}, async () => {
   const nb = await runCells(cells, { timeout: 200 });
-  for (const i of [0, 1, 2, 3, 4, 5, 6, 11, 12, 13]) assert.equal(errorOf(nb.cells[i]), undefined, `cell ${i}: ${JSON.stringify(errorOf(nb.cells[i]))}`);
+  for (const i of [0, 1, 2, 3, 4, 5, 6, 11, 12, 13])
+    assert.equal(errorOf(nb.cells[i]), undefined, `cell ${i}: ${JSON.stringify(errorOf(nb.cells[i]))}`);
   // display: diagram + component table
   const svg = data(nb.cells[3], 'image/svg+xml')[0];
-  for (const n of ['bottom', 'latent_low', 'probs', 'label', 'recon', 'coarse']) assert.match(svg, new RegExp(`>${n}<`));
+  for (const n of ['bottom', 'latent_low', 'probs', 'label', 'recon', 'coarse'])
+    assert.match(svg, new RegExp(`>${n}<`));
   assert.match(data(nb.cells[3], 'text/plain')[0], /coarse\s+head \(classify\)\s+latent_low \+ probs/);
   // %train: one progress line (updated in place, not a stream) and one live chart, then the summary
   const train = nb.cells[4];
   assert.equal(textOf(train), '', 'no printed stream of lines');
   const lines = data(train, 'text/plain').filter((t) => t.startsWith('epoch'));
   assert.equal(lines.length, 1, `one progress output: ${JSON.stringify(lines)}`);
-  assert.match(lines[0], /^epoch 2\/2 · 1,080\/1,080 · [\d,]+ samples\/s · ETA .* loss label [\d.]+ · recon [\d.]+ · coarse [\d.]+/);
+  assert.match(
+    lines[0],
+    /^epoch 2\/2 · 1,080\/1,080 · [\d,]+ samples\/s · ETA .* loss label [\d.]+ · recon [\d.]+ · coarse [\d.]+/,
+  );
   const charts = data(train, 'application/vnd.vegalite.v5+json');
   assert.equal(charts.length, 1, 'one chart, updated in place');
   assert.match(charts[0], /label · loss/);

@@ -45,8 +45,20 @@ class Fake {
       kind: name === 'bottom' || name === 'representations' ? name : 'head',
       name,
       // what the weights depend on (not how they were initialised)
-      architecture: { layers: layers.map((l) => { const c = l.getConfig(); return { name: c.name, units: c.units, activation: c.activation }; }) },
-      weights: layers.flatMap((l) => l.weights.map((w) => ({ name: `${l.name}/${w.originalName.split('/').pop()}`, shape: [...w.shape], dtype: 'float32', data: w.read().dataSync().slice() }))),
+      architecture: {
+        layers: layers.map((l) => {
+          const c = l.getConfig();
+          return { name: c.name, units: c.units, activation: c.activation };
+        }),
+      },
+      weights: layers.flatMap((l) =>
+        l.weights.map((w) => ({
+          name: `${l.name}/${w.originalName.split('/').pop()}`,
+          shape: [...w.shape],
+          dtype: 'float32',
+          data: w.read().dataSync().slice(),
+        })),
+      ),
     }));
   }
 
@@ -56,11 +68,17 @@ class Fake {
       if (!layers) throw new Error(`restore: no component "${c.name}"`);
       const ws = layers.flatMap((l) => l.weights);
       if (ws.length !== c.weights.length) throw new Error(`restore: component "${c.name}" weight count differs`);
-      ws.forEach((w, i) => { const t = tf.tensor(c.weights[i].data, c.weights[i].shape); w.write(t); t.dispose(); });
+      ws.forEach((w, i) => {
+        const t = tf.tensor(c.weights[i].data, c.weights[i].shape);
+        w.write(t);
+        t.dispose();
+      });
     }
   }
 
-  predict(x) { return this.model.predict(x); }
+  predict(x) {
+    return this.model.predict(x);
+  }
   /** Changes one component's weights, as training would. */
   perturb(component, by = 0.5) {
     for (const l of this.groups[component]) for (const w of l.weights) tf.tidy(() => w.write(w.read().add(by)));
@@ -68,10 +86,14 @@ class Fake {
 }
 
 let built = 0;
-const fromConfig = (config) => { built++; return new Fake(config, 7); };
+const fromConfig = (config) => {
+  built++;
+  return new Fake(config, 7);
+};
 const config = { input: 5, hidden: 6, heads: { cls: 2, reg: 1 } };
 const bits = (t) => Buffer.from(t.dataSync().buffer);
-const sameWeights = (a, b) => a.model.getWeights().every((w, i) => Buffer.compare(bits(w), bits(b.model.getWeights()[i])) === 0);
+const sameWeights = (a, b) =>
+  a.model.getWeights().every((w, i) => Buffer.compare(bits(w), bits(b.model.getWeights()[i])) === 0);
 
 test('save → load through fromConfig: identical weights and predictions, metadata, on-disk layout', () => {
   const registry = tmp();
@@ -82,7 +104,15 @@ test('save → load through fromConfig: identical weights and predictions, metad
   assert.match(s.version, /^[0-9a-f]{64}$/);
   assert.equal(s.tag, 'v1');
   assert.equal(m.version, s.version, 'the saved model knows its version');
-  assert.deepEqual(s.components.map((c) => [c.name, c.reused]), [['bottom', false], ['representations', false], ['cls', false], ['reg', false]]);
+  assert.deepEqual(
+    s.components.map((c) => [c.name, c.reused]),
+    [
+      ['bottom', false],
+      ['representations', false],
+      ['cls', false],
+      ['reg', false],
+    ],
+  );
   for (const c of s.components) {
     assert.ok(fs.existsSync(path.join(registry, 'objects', c.hash, 'weights.bin')), c.name);
     assert.ok(fs.existsSync(path.join(registry, 'objects', c.hash, 'component.json')), c.name);
@@ -90,18 +120,25 @@ test('save → load through fromConfig: identical weights and predictions, metad
   const manifest = JSON.parse(fs.readFileSync(path.join(registry, 'versions', 'fake', `${s.version}.json`), 'utf8'));
   assert.deepEqual(manifest.config, config);
   assert.equal(manifest.metadata.params, m.model.countParams());
-  assert.equal(manifest.metadata.package, JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url))).version);
+  assert.equal(
+    manifest.metadata.package,
+    JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url))).version,
+  );
   assert.deepEqual(manifest.metadata.metrics, m.metrics);
   assert.equal(manifest.metadata.dataHash, m.dataHash);
   assert.ok(!Number.isNaN(Date.parse(manifest.metadata.time)));
-  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(registry, 'tags', 'fake.json'), 'utf8')), { latest: s.version, v1: s.version });
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(registry, 'tags', 'fake.json'), 'utf8')), {
+    latest: s.version,
+    v1: s.version,
+  });
 
   const back = load('fake@v1', fromConfig, { registry });
   assert.ok(back instanceof Fake);
   assert.ok(!sameWeights(new Fake(config, 7), m), 'a fresh build differs (so restore is what makes them equal)');
   assert.ok(sameWeights(back, m), 'bit-identical weights');
   const x = tf.randomNormal([4, 5], 0, 1, 'float32', 3);
-  const pa = m.predict(x), pb = back.predict(x);
+  const pa = m.predict(x),
+    pb = back.predict(x);
   pa.forEach((t, i) => assert.equal(Buffer.compare(bits(t), bits(pb[i])), 0, m.outputNames[i]));
   assert.equal(back.version, s.version);
   assert.deepEqual(back.metrics, m.metrics);
@@ -122,16 +159,30 @@ test('the same bottom under two names is stored once', () => {
   const bottomDir = path.join(registry, 'objects', sa.components[0].hash);
   const before = fs.statSync(path.join(bottomDir, 'weights.bin')).mtimeMs;
   const sb = save(b, 'second', { registry });
-  assert.deepEqual(sb.components.map((c) => [c.name, c.reused]), [['bottom', true], ['representations', true], ['other', false]]);
+  assert.deepEqual(
+    sb.components.map((c) => [c.name, c.reused]),
+    [
+      ['bottom', true],
+      ['representations', true],
+      ['other', false],
+    ],
+  );
   assert.equal(sb.components[0].hash, sa.components[0].hash);
-  assert.equal(fs.readdirSync(path.join(registry, 'objects')).length, 5, 'bottom + representations + cls + reg + other');
+  assert.equal(
+    fs.readdirSync(path.join(registry, 'objects')).length,
+    5,
+    'bottom + representations + cls + reg + other',
+  );
   assert.equal(fs.statSync(path.join(bottomDir, 'weights.bin')).mtimeMs, before, 'not rewritten');
   // a different bottom is a different object
   a.perturb('bottom');
   const sc = save(a, 'first', { registry });
   assert.notEqual(sc.components[0].hash, sa.components[0].hash);
   assert.equal(sc.components[0].reused, false);
-  assert.deepEqual(sc.components.slice(1).map((c) => c.reused), [true, true, true]);
+  assert.deepEqual(
+    sc.components.slice(1).map((c) => c.reused),
+    [true, true, true],
+  );
 });
 
 test('a tampered weights.bin or manifest is refused naming the file and component; a later save heals the object', () => {
@@ -145,10 +196,16 @@ test('a tampered weights.bin or manifest is refused naming the file and componen
   bytes[3] ^= 0x40;
   fs.writeFileSync(file, bytes);
   built = 0;
-  assert.throws(() => load('fake', fromConfig, { registry }), (e) => e.name === 'RegistryError' && e.message.includes('component "cls"') && e.message.includes(file));
+  assert.throws(
+    () => load('fake', fromConfig, { registry }),
+    (e) => e.name === 'RegistryError' && e.message.includes('component "cls"') && e.message.includes(file),
+  );
   assert.equal(built, 0, 'nothing built from a refused version');
   fs.unlinkSync(file);
-  assert.throws(() => load('fake', fromConfig, { registry }), (e) => e.message.includes(file) && /missing/.test(e.message));
+  assert.throws(
+    () => load('fake', fromConfig, { registry }),
+    (e) => e.message.includes(file) && /missing/.test(e.message),
+  );
   // saving the intact model again rewrites the damaged object instead of reusing it
   const again = save(m, 'fake', { registry });
   assert.equal(again.components.find((c) => c.name === 'cls').reused, false);
@@ -159,7 +216,10 @@ test('a tampered weights.bin or manifest is refused naming the file and componen
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
   manifest.config.hidden = 7;
   fs.writeFileSync(manifestFile, JSON.stringify(manifest));
-  assert.throws(() => load('fake', fromConfig, { registry }), (e) => e.message.includes(manifestFile) && /does not match its id/.test(e.message));
+  assert.throws(
+    () => load('fake', fromConfig, { registry }),
+    (e) => e.message.includes(manifestFile) && /does not match its id/.test(e.message),
+  );
 });
 
 test('tags move, versions are immutable; refs by tag, id prefix, plain name; unchanged re-save is the same version', () => {
@@ -179,7 +239,14 @@ test('tags move, versions are immutable; refs by tag, id prefix, plain name; unc
   assert.notEqual(v2.version, v1.version);
   assert.deepEqual(fs.readFileSync(v1File), v1Bytes, 'v1 manifest unchanged');
   const rows = versions('fake', { registry });
-  assert.deepEqual(rows.map((r) => [r.id, r.tags]), [[v2.version, ['latest', 'prod']], [v1.version, []]], 'newest first, both tags moved');
+  assert.deepEqual(
+    rows.map((r) => [r.id, r.tags]),
+    [
+      [v2.version, ['latest', 'prod']],
+      [v1.version, []],
+    ],
+    'newest first, both tags moved',
+  );
   assert.equal(rows[0].parent, v1.version);
   assert.deepEqual(rows[0].metrics, { cls: { acc: 0.75 } });
   assert.match(rows[DISPLAY]()['text/html'], /<table>.*<th>version<\/th>/s);
@@ -212,7 +279,15 @@ test('diff: a changed head, an added one, config paths and metric deltas', () =>
   m.metrics = { cls: { acc: 0.8 } };
   save(m, 'fake', { registry, tag: 'b' });
   const d = diff('fake@a', 'fake@b', { registry });
-  assert.deepEqual(d.components.map((c) => [c.name, c.change]), [['bottom', 'same'], ['representations', 'same'], ['cls', 'changed'], ['reg', 'same']]);
+  assert.deepEqual(
+    d.components.map((c) => [c.name, c.change]),
+    [
+      ['bottom', 'same'],
+      ['representations', 'same'],
+      ['cls', 'changed'],
+      ['reg', 'same'],
+    ],
+  );
   assert.deepEqual(d.config, []);
   assert.equal(d.metrics.length, 1);
   assert.equal(d.metrics[0].head, 'cls');
@@ -224,7 +299,13 @@ test('diff: a changed head, an added one, config paths and metric deltas', () =>
   const change = Object.fromEntries(d2.components.map((c) => [c.name, c.change]));
   assert.equal(change.extra, 'added');
   assert.equal(change.reg, 'removed');
-  assert.deepEqual(d2.config.map((c) => [c.path, c.a, c.b]), [['heads.reg', 1, undefined], ['heads.extra', undefined, 4]]);
+  assert.deepEqual(
+    d2.config.map((c) => [c.path, c.a, c.b]),
+    [
+      ['heads.reg', 1, undefined],
+      ['heads.extra', undefined, 4],
+    ],
+  );
   const view = d2[DISPLAY]();
   assert.match(view['text/plain'], /heads\.extra/);
   assert.match(view['text/html'], /<td>added<\/td>/);
@@ -246,15 +327,20 @@ test('exportTfjs: model.json + weights that tf.loadLayersModel reads through a f
       const group = json.weightsManifest[0];
       const data = Buffer.concat(group.paths.map((p) => fs.readFileSync(path.join(dir, p))));
       return {
-        modelTopology: json.modelTopology, format: json.format, generatedBy: json.generatedBy, weightSpecs: group.weights,
-        weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength), userDefinedMetadata: json.userDefinedMetadata,
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        weightSpecs: group.weights,
+        weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+        userDefinedMetadata: json.userDefinedMetadata,
       };
     },
   };
   const loaded = await tf.loadLayersModel(handler);
   assert.deepEqual(loaded.getUserDefinedMetadata().amalgam.outputs, m.outputNames);
   const x = tf.randomNormal([3, 5], 0, 1, 'float32', 5);
-  const a = m.predict(x), b = loaded.predict(x);
+  const a = m.predict(x),
+    b = loaded.predict(x);
   assert.equal(b.length, 6);
   a.forEach((t, i) => assert.deepEqual(b[i].dataSync(), t.dataSync(), m.outputNames[i]));
   tf.dispose([x, ...a, ...b]);

@@ -28,7 +28,8 @@ console.log(old.version === m.version, p.shape.join('x'))`, // 8
 test('registry magics through nbclient', { timeout: 240_000 }, async () => {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'amalgam-registry-nb-'));
   const nb = await runCells(cells, { timeout: 120, cwd });
-  for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 8, 10]) assert.equal(errorOf(nb.cells[i]), undefined, `cell ${i}: ${JSON.stringify(errorOf(nb.cells[i]))}`);
+  for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 8, 10])
+    assert.equal(errorOf(nb.cells[i]), undefined, `cell ${i}: ${JSON.stringify(errorOf(nb.cells[i]))}`);
   const plain = (i) => nb.cells[i].outputs.map((o) => [].concat(o.data?.['text/plain'] ?? '').join('')).join('\n');
   assert.match(plain(2), /Saved m@[0-9a-f]{12} \(tags: latest, first\)/);
   assert.match(plain(4), /bottom\s+bottom\s+[0-9a-f]{12}\s+new/);

@@ -9,7 +9,10 @@ import { fit } from '../../dist/lib/train/fit.js';
 import { pipeline } from '../../dist/lib/data/transforms/pipeline.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'amalgam-registry-'));
-const same = (a, b) => Object.keys(a).every((k) => Buffer.compare(Buffer.from(a[k].dataSync().buffer), Buffer.from(b[k].dataSync().buffer)) === 0);
+const same = (a, b) =>
+  Object.keys(a).every(
+    (k) => Buffer.compare(Buffer.from(a[k].dataSync().buffer), Buffer.from(b[k].dataSync().buffer)) === 0,
+  );
 
 test('save → load: identical predictions, verified components, metadata and lineage', async () => {
   const registry = tmp();
@@ -20,10 +23,20 @@ test('save → load: identical predictions, verified components, metadata and li
   const saved = save(m, 'digits', { registry, tag: 'first' });
   assert.equal(saved.version, m.version);
   assert.deepEqual(saved.tags, ['latest', 'first']);
-  assert.deepEqual(saved.components.map((c) => [c.name, c.reused]), [['bottom', false], ['representations', false], ['digit', false], ['recon', false], ['pipeline', false]]);
+  assert.deepEqual(
+    saved.components.map((c) => [c.name, c.reused]),
+    [
+      ['bottom', false],
+      ['representations', false],
+      ['digit', false],
+      ['recon', false],
+      ['pipeline', false],
+    ],
+  );
   const back = load('digits@first', { registry });
   const x = tf.randomUniform([5, 8, 8, 1]);
-  const a = m.predict(x), b = back.predict(x);
+  const a = m.predict(x),
+    b = back.predict(x);
   assert.ok(same(a, b), 'bit-identical outputs');
   assert.equal(back.version, saved.version);
   assert.deepEqual(back.metrics, m.metrics);
@@ -45,7 +58,16 @@ test('save → load: identical predictions, verified components, metadata and li
   const file = path.join(registry, 'versions', 'digits', `${saved.version}.json`);
   assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).id, saved.version);
   const d = diff('digits@first', 'digits@latest', { registry });
-  assert.deepEqual(d.components.map((c) => [c.name, c.change]), [['bottom', 'changed'], ['representations', 'changed'], ['digit', 'same'], ['recon', 'changed'], ['pipeline', 'same']]);
+  assert.deepEqual(
+    d.components.map((c) => [c.name, c.change]),
+    [
+      ['bottom', 'changed'],
+      ['representations', 'changed'],
+      ['digit', 'same'],
+      ['recon', 'changed'],
+      ['pipeline', 'same'],
+    ],
+  );
   assert.ok(d.metrics.some((r) => r.head === 'digit' && r.metric === 'acc' && typeof r.delta === 'number'));
   assert.match(d[Symbol.for('Jupyter.display')]()['text/plain'], /digits@[0-9a-f]{12} → digits@[0-9a-f]{12}/);
   tf.dispose([x, ...Object.values(a), ...Object.values(b)]);
@@ -74,7 +96,10 @@ test('a tampered weights file or component record is refused, naming it; unknown
   const bytes = fs.readFileSync(weights);
   bytes[10] ^= 1;
   fs.writeFileSync(weights, bytes);
-  assert.throws(() => load('model', { registry }), (e) => e.message.includes(`component "bottom": ${weights} does not match its recorded sha256`));
+  assert.throws(
+    () => load('model', { registry }),
+    (e) => e.message.includes(`component "bottom": ${weights} does not match its recorded sha256`),
+  );
   bytes[10] ^= 1;
   fs.writeFileSync(weights, bytes);
   assert.ok(load('model', { registry }));
@@ -82,7 +107,10 @@ test('a tampered weights file or component record is refused, naming it; unknown
   const json = JSON.parse(fs.readFileSync(record, 'utf8'));
   json.architecture.bottom.blocks[0].conv.filters = 9;
   fs.writeFileSync(record, JSON.stringify(json));
-  assert.throws(() => load('model', { registry }), new RegExp(`component "bottom": ${record.replace(/[.]/g, '\\.')} does not match the content address`));
+  assert.throws(
+    () => load('model', { registry }),
+    new RegExp(`component "bottom": ${record.replace(/[.]/g, '\\.')} does not match the content address`),
+  );
   assert.throws(() => load('modle', { registry }), /no model "modle".*did you mean "model"/);
   assert.throws(() => load('model@nope', { registry }), /no version or tag "nope" of model \(tags: latest/);
 });
@@ -95,13 +123,22 @@ test('export: model.json + weights.bin that tf.loadLayersModel reads, same outpu
   assert.deepEqual(fs.readdirSync(dir).sort(), ['model.json', 'weights.bin']);
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
   assert.deepEqual(json.userDefinedMetadata.amalgam.representations, ['latent_high', 'latent_low', 'logits', 'probs']);
-  assert.deepEqual(json.userDefinedMetadata.amalgam.outputs, ['latent_high', 'latent_low', 'logits', 'probs', 'digit', 'recon']);
+  assert.deepEqual(json.userDefinedMetadata.amalgam.outputs, [
+    'latent_high',
+    'latent_low',
+    'logits',
+    'probs',
+    'digit',
+    'recon',
+  ]);
   const loaded = await loadExported(dir);
   assert.deepEqual(loaded.outputNames.length, 6);
   const x = tf.randomUniform([3, 8, 8, 1]);
   const ours = m.predict(x);
   const theirs = loaded.predict(x);
-  m.outputNames.forEach((n, i) => assert.deepEqual(Array.from(theirs[i].dataSync()), Array.from(ours[n].dataSync()), n));
+  m.outputNames.forEach((n, i) =>
+    assert.deepEqual(Array.from(theirs[i].dataSync()), Array.from(ours[n].dataSync()), n),
+  );
   assert.ok(r.bytes > 0);
   tf.dispose([x, ...theirs, ...Object.values(ours)]);
 });

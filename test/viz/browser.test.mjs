@@ -33,13 +33,19 @@ function serve(spec) {
   };
   const server = createServer((req, res) => {
     const f = files[req.url];
-    if (!f) { res.writeHead(404).end(); return; }
+    if (!f) {
+      res.writeHead(404).end();
+      return;
+    }
     res.writeHead(200, { 'content-type': f[0] }).end(f[1]);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-test('latent scatter in Chromium: points render, tooltip on hover, nothing fetched off-host', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium', timeout: 120_000 }, async () => {
+test('latent scatter in Chromium: points render, tooltip on hover, nothing fetched off-host', {
+  skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium',
+  timeout: 120_000,
+}, async () => {
   const { chromium } = require('playwright-core');
   seed(4);
   const model = tinyModel();
@@ -47,7 +53,10 @@ test('latent scatter in Chromium: points render, tooltip on hover, nothing fetch
   model.net.dispose();
   const server = await serve(spec);
   const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     const tab = await browser.newPage({ viewport: { width: 1300, height: 700 } });
     const offHost = [];

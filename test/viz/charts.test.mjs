@@ -10,7 +10,8 @@ const aq = require('arquero');
 
 function points(n) {
   const rows = [];
-  for (let i = 0; i < n; i++) rows.push({ x: Math.sin(i) * i / n, y: Math.cos(i * 1.3) + i / n, g: `c${i % 4}`, t: i });
+  for (let i = 0; i < n; i++)
+    rows.push({ x: (Math.sin(i) * i) / n, y: Math.cos(i * 1.3) + i / n, g: `c${i % 4}`, t: i });
   return rows;
 }
 
@@ -29,7 +30,10 @@ test('scatter of 10,000 rows: sampled with a visible note, payload < 1 MB, repea
   assert.deepEqual(a.data.values, b.data.values);
   assert.match(JSON.stringify(a.title), /sample of 5,000 of 10,000 rows/);
   const bundle = await viz.budgetedBundle(a);
-  const bytes = Object.values(bundle).reduce((s, v) => s + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0);
+  const bytes = Object.values(bundle).reduce(
+    (s, v) => s + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)),
+    0,
+  );
   assert.ok(bytes < 1_000_000, `payload ${bytes} bytes`);
   assert.ok(bundle['image/svg+xml'], 'static SVG kept');
 });
@@ -55,7 +59,10 @@ test('danfo DataFrame, line, bar, histogram, heatmap: all valid and render', asy
     assert.match(b['image/svg+xml'], /<svg/);
   }
   const hist = viz.histogram(rows, 'y');
-  assert.equal(hist.data.values.reduce((s, v) => s + v.count, 0), 2000);
+  assert.equal(
+    hist.data.values.reduce((s, v) => s + v.count, 0),
+    2000,
+  );
   assert.equal(countMarks((await viz.budgetedBundle(viz.bar(rows, 'g')))['image/svg+xml'], 'rect'), 4);
   assert.throws(() => viz.scatter(rows, 'x', 'nope'), /no column "nope"/);
 });
@@ -64,5 +71,8 @@ test('histogram of a million values is binned, never refused', () => {
   const big = Array.from({ length: 1_000_000 }, (_, i) => ({ v: (i * 7919) % 1000 }));
   const spec = viz.histogram(big, 'v');
   assert.ok(JSON.stringify(spec).length < 10_000);
-  assert.equal(spec.data.values.reduce((s, v) => s + v.count, 0), 1_000_000);
+  assert.equal(
+    spec.data.values.reduce((s, v) => s + v.count, 0),
+    1_000_000,
+  );
 });

@@ -15,7 +15,10 @@ const validate = ajv.compile(schema);
 export function assertValidSpec(spec) {
   const plain = JSON.parse(JSON.stringify(spec));
   const ok = validate(plain);
-  assert.ok(ok, `spec does not validate against the Vega-Lite v5 schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+  assert.ok(
+    ok,
+    `spec does not validate against the Vega-Lite v5 schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+  );
   assert.match(plain.$schema, /vega-lite\/v5/);
 }
 

@@ -7,7 +7,8 @@ import { budgetedBundle } from '../../dist/lib/viz/render.js';
 import { stratifiedSample } from '../../dist/lib/viz/sample.js';
 import { seed } from '../../dist/lib/random.js';
 
-const bytesOf = (bundle) => Object.values(bundle).reduce((s, v) => s + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0);
+const bytesOf = (bundle) =>
+  Object.values(bundle).reduce((s, v) => s + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0);
 
 test('stratified sample keeps class shares and is seeded', () => {
   const labels = Array.from({ length: 1000 }, (_, i) => (i < 900 ? 'a' : i < 990 ? 'b' : 'c'));
@@ -30,7 +31,8 @@ test('latent --rep all: four linked views, tooltips with thumbnails, valid, SVG 
   assert.deepEqual(spec.params[0].views, ['view_latent_high', 'view_latent_low', 'view_logits', 'view_probs']);
   assert.equal(spec.data.values.length, 100);
   const v = spec.data.values[0];
-  for (const k of ['label', 'pred', 'confidence', 'correct', 'image', 'latent_high_x', 'probs_y']) assert.ok(k in v, `row has ${k}`);
+  for (const k of ['label', 'pred', 'confidence', 'correct', 'image', 'latent_high_x', 'probs_y'])
+    assert.ok(k in v, `row has ${k}`);
   assert.match(v.image, /^data:image\/png;base64,iVBORw0KGgo/);
   // only test rows (the default split), stratified over 10 classes
   assert.ok(spec.data.values.every((r) => Math.floor(r.row / 10) % 5 === 0));

@@ -10,10 +10,25 @@ import { tinyDataset, tinyModel } from './fixtures.mjs';
 function run(name, line, vars) {
   const magic = getMagic('line', name);
   const session = {
-    get: (n) => vars[n], has: (n) => n in vars, set: (n, v) => { vars[n] = v; }, delete: (n) => delete vars[n],
-    names: () => Object.keys(vars).map((n) => ({ name: n, type: 'any' })), execute: async () => undefined, reset() {},
+    get: (n) => vars[n],
+    has: (n) => n in vars,
+    set: (n, v) => {
+      vars[n] = v;
+    },
+    delete: (n) => delete vars[n],
+    names: () => Object.keys(vars).map((n) => ({ name: n, type: 'any' })),
+    execute: async () => undefined,
+    reset() {},
   };
-  return magic.run({ name, line, body: '', args: parseMagicArgs(magic, line), session, display: async () => {}, signal: new AbortController().signal });
+  return magic.run({
+    name,
+    line,
+    body: '',
+    args: parseMagicArgs(magic, line),
+    session,
+    display: async () => {},
+    signal: new AbortController().signal,
+  });
 }
 
 test('%plot: scatter, histogram, kinds, errors', async () => {
@@ -24,7 +39,10 @@ test('%plot: scatter, histogram, kinds, errors', async () => {
   assert.equal(s.mark.type, 'point');
   assert.equal(run('plot', 't a', vars).mark.type, 'bar');
   assert.equal(run('plot', 'ds a b --kind line', vars).mark.type, 'line');
-  assert.throws(() => run('plot', 't a b --kind pie', vars), /--kind expects one of scatter, line, bar, histogram, heatmap/);
+  assert.throws(
+    () => run('plot', 't a b --kind pie', vars),
+    /--kind expects one of scatter, line, bar, histogram, heatmap/,
+  );
   assert.throws(() => run('plot', 'nope a b', vars), /no variable nope/);
   assert.throws(() => run('plot', 't a zz', vars), /%plot: no column "zz"/);
   assert.match(getMagic('line', 'plot').help, /^%plot TABLE X \[Y\]/);
@@ -38,8 +56,14 @@ test('%latent: session dataset, --rep all, options checked', async () => {
   assert.equal(spec.concat.length, 4);
   assert.equal(spec.data.values.length, 60);
   assert.equal(spec.concat[0].encoding.color.condition.field, 'pred');
-  await assert.rejects(run('latent', 'fm --data fashion --rep middle', vars), /--rep expects one of latent_high, latent_low, logits, probs, all/);
-  await assert.rejects(run('latent', 'fm --data fashion --method mds', vars), /--method expects one of pca, umap, tsne/);
+  await assert.rejects(
+    run('latent', 'fm --data fashion --rep middle', vars),
+    /--rep expects one of latent_high, latent_low, logits, probs, all/,
+  );
+  await assert.rejects(
+    run('latent', 'fm --data fashion --method mds', vars),
+    /--method expects one of pca, umap, tsne/,
+  );
   await assert.rejects(run('latent', 'fm', vars), /expects --data NAME/);
   await assert.rejects(run('latent', 'fashion --data fashion', vars), /has no predict/);
   await assert.rejects(run('latent', 'fm --data fashion --split nope', vars), /no rows with split "nope"/);

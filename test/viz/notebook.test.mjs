@@ -46,9 +46,12 @@ h.history.loss.length`,
   '%latent?',
 ];
 
-test('%latent --rep all through nbclient: a vegalite v5 chart with four linked views, SVG and text', { timeout: 240_000 }, async () => {
+test('%latent --rep all through nbclient: a vegalite v5 chart with four linked views, SVG and text', {
+  timeout: 240_000,
+}, async () => {
   const nb = await runCells(cells, { timeout: 180 });
-  for (const i of [0, 1, 3]) assert.equal(errorOf(nb.cells[i]), undefined, `cell ${i}: ${JSON.stringify(errorOf(nb.cells[i]))}`);
+  for (const i of [0, 1, 3])
+    assert.equal(errorOf(nb.cells[i]), undefined, `cell ${i}: ${JSON.stringify(errorOf(nb.cells[i]))}`);
   const out = nb.cells[3].outputs.find((o) => o.data?.['application/vnd.vegalite.v5+json']);
   assert.ok(out, `no vegalite output: ${JSON.stringify(nb.cells[3].outputs).slice(0, 500)}`);
   const spec = out.data['application/vnd.vegalite.v5+json'];

@@ -7,11 +7,12 @@ import { toMimeBundle } from '../../dist/lib/display/registry.js';
 
 function history(epochs) {
   const out = [];
-  for (let e = 1; e <= epochs; e++) for (const split of ['train', 'val']) {
-    out.push({ epoch: e, head: 'label', split, metric: 'loss', value: 2 / e + (split === 'val' ? 0.1 : 0) });
-    out.push({ epoch: e, head: 'label', split, metric: 'accuracy', value: 1 - 0.5 / e });
-    out.push({ epoch: e, head: 'image', split, metric: 'loss', value: 1 / e });
-  }
+  for (let e = 1; e <= epochs; e++)
+    for (const split of ['train', 'val']) {
+      out.push({ epoch: e, head: 'label', split, metric: 'loss', value: 2 / e + (split === 'val' ? 0.1 : 0) });
+      out.push({ epoch: e, head: 'label', split, metric: 'accuracy', value: 1 - 0.5 / e });
+      out.push({ epoch: e, head: 'image', split, metric: 'loss', value: 1 / e });
+    }
   return out;
 }
 

@@ -4,7 +4,8 @@ import { concat, free, type Info, type KernelFn, pad, reshape, run, slice, strid
 /** Up to this many patch rows (kh·kw·C) the transposed-patches kernel is used (measured, see bench/train). */
 export const PATCH_ROWS = Number(process.env.AMALGAM_PATCH_ROWS ?? 64);
 
-const nchwToNhwc = [0, 2, 3, 1], nhwcToNchw = [0, 3, 1, 2];
+const nchwToNhwc = [0, 2, 3, 1],
+  nhwcToNchw = [0, 3, 1, 2];
 
 /**
  * Conv2DBackpropFilter as one forward convolution on the XNNPACK Conv2D (threaded, SIMD), with the
@@ -19,22 +20,55 @@ export function conv2DBackpropFilter(args: Parameters<KernelFn>[0]): Info {
   const { x, dy } = inputs as { x: Info; dy: Info };
   const { strides, pad: padding, dataFormat = 'NHWC', dilations = 1, dimRoundingMode, filterShape } = attrs;
   const nchw = dataFormat === 'NCHW';
-  const c = backend_util.computeConv2DInfo((nchw ? [x.shape[0], x.shape[2], x.shape[3], x.shape[1]] : x.shape) as any,
-    filterShape, strides, dilations, padding, dimRoundingMode, false, 'channelsLast');
-  const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw,
-    dilationHeight: dh, dilationWidth: dw, inHeight: h, inWidth: w } = c;
+  const c = backend_util.computeConv2DInfo(
+    (nchw ? [x.shape[0], x.shape[2], x.shape[3], x.shape[1]] : x.shape) as any,
+    filterShape,
+    strides,
+    dilations,
+    padding,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const {
+    outHeight: ho,
+    outWidth: wo,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    inHeight: h,
+    inWidth: w,
+  } = c;
   if (!nchw && x.dtype === 'float32' && c.inChannels * kh * kw <= PATCH_ROWS) return conv2DBackpropFilterPatches(args);
   if ((sh > 1 && dh > 1) || (sw > 1 && dw > 1)) return conv2DBackpropFilterIm2col(args);
   const { top, left } = c.padInfo;
-  const needH = (kh - 1) * dh + (ho - 1) * sh + 1, needW = (kw - 1) * dw + (wo - 1) * sw + 1;
+  const needH = (kh - 1) * dh + (ho - 1) * sh + 1,
+    needW = (kw - 1) * dw + (wo - 1) * sw + 1;
   // [C, H, W, N] and [Ho, Wo, N, O] straight from either layout.
   const xt = transpose(backend, x, nchw ? [1, 2, 3, 0] : [3, 1, 2, 0]);
   const dyt = transpose(backend, dy, nchw ? [2, 3, 0, 1] : [1, 2, 0, 3]);
-  const y = run('Conv2D', backend, { x: xt, filter: dyt }, {
-    strides: [dh, dw], dilations: [sh, sw], dataFormat: 'NHWC', dimRoundingMode,
-    pad: [[0, 0], [top, Math.max(0, needH - top - h)], [left, Math.max(0, needW - left - w)], [0, 0]],
-  }); // [C, >=kh, >=kw, O]: rows past needH (explicit padding beyond the last window) are cut here
-  const yk = y.shape[1] === kh && y.shape[2] === kw ? y : slice(backend, y, [0, 0, 0, 0], [y.shape[0], kh, kw, y.shape[3]]);
+  const y = run(
+    'Conv2D',
+    backend,
+    { x: xt, filter: dyt },
+    {
+      strides: [dh, dw],
+      dilations: [sh, sw],
+      dataFormat: 'NHWC',
+      dimRoundingMode,
+      pad: [
+        [0, 0],
+        [top, Math.max(0, needH - top - h)],
+        [left, Math.max(0, needW - left - w)],
+        [0, 0],
+      ],
+    },
+  ); // [C, >=kh, >=kw, O]: rows past needH (explicit padding beyond the last window) are cut here
+  const yk =
+    y.shape[1] === kh && y.shape[2] === kw ? y : slice(backend, y, [0, 0, 0, 0], [y.shape[0], kh, kw, y.shape[3]]);
   const out = transpose(backend, yk, [1, 2, 0, 3]);
   free(backend, xt, dyt, y);
   if (yk !== y) free(backend, yk);
@@ -51,18 +85,50 @@ export function conv2DBackpropFilterIm2col(args: Parameters<KernelFn>[0]): Info 
   let { x, dy } = inputs as { x: Info; dy: Info };
   const { strides, pad: padding, dataFormat = 'NHWC', dilations = 1, dimRoundingMode, filterShape } = attrs;
   const nchw = dataFormat === 'NCHW';
-  if (nchw) { x = transpose(backend, x, nchwToNhwc); dy = transpose(backend, dy, nchwToNhwc); }
-  const c = backend_util.computeConv2DInfo(x.shape as any, filterShape, strides, dilations, padding, dimRoundingMode, false, 'channelsLast');
-  const { batchSize: n, outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw,
-    dilationHeight: dh, dilationWidth: dw, inChannels: ci, outChannels: co } = c;
+  if (nchw) {
+    x = transpose(backend, x, nchwToNhwc);
+    dy = transpose(backend, dy, nchwToNhwc);
+  }
+  const c = backend_util.computeConv2DInfo(
+    x.shape as any,
+    filterShape,
+    strides,
+    dilations,
+    padding,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const {
+    batchSize: n,
+    outHeight: ho,
+    outWidth: wo,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    inChannels: ci,
+    outChannels: co,
+  } = c;
   const { top, left } = c.padInfo;
   // Rows/cols the windows touch, so the padded input covers them exactly.
-  const needH = (kh - 1) * dh + (ho - 1) * sh + 1, needW = (kw - 1) * dw + (wo - 1) * sw + 1;
+  const needH = (kh - 1) * dh + (ho - 1) * sh + 1,
+    needW = (kw - 1) * dw + (wo - 1) * sw + 1;
   const [, h, w] = x.shape;
-  const xp = top || left || needH > top + h || needW > left + w
-    ? pad(backend, x, [[0, 0], [top, Math.max(0, needH - top - h)], [left, Math.max(0, needW - left - w)], [0, 0]]) : x;
+  const xp =
+    top || left || needH > top + h || needW > left + w
+      ? pad(backend, x, [
+          [0, 0],
+          [top, Math.max(0, needH - top - h)],
+          [left, Math.max(0, needW - left - w)],
+          [0, 0],
+        ])
+      : x;
   const taps: Info[] = [];
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(stridedWindow(backend, xp, i * dh, j * dw, ho, wo, sh, sw));
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++) taps.push(stridedWindow(backend, xp, i * dh, j * dw, ho, wo, sh, sw));
   const patches = taps.length === 1 ? taps[0] : concat(backend, taps, 3);
   const p2 = reshape(backend, patches, [n * ho * wo, kh * kw * ci]);
   const dy2 = reshape(backend, dy, [n * ho * wo, co]);
@@ -81,26 +147,58 @@ export function conv2DBackpropFilterIm2col(args: Parameters<KernelFn>[0]): Info 
  * depthwise input gradient.
  */
 export function dilateAndPad(backend: any, dy: Info, c: backend_util.Conv2DInfo): Info {
-  const { batchSize: n, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w,
-    filterHeight: kh, filterWidth: kw, dilationHeight: dh, dilationWidth: dw } = c;
+  const {
+    batchSize: n,
+    outHeight: ho,
+    outWidth: wo,
+    strideHeight: sh,
+    strideWidth: sw,
+    inHeight: h,
+    inWidth: w,
+    filterHeight: kh,
+    filterWidth: kw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = c;
   const ch = dy.shape[3];
   const tmp: Info[] = [];
   let d = dy;
   if (sh > 1 || sw > 1) {
     const r = reshape(backend, dy, [n, ho, 1, wo, 1, ch]);
-    const p = pad(backend, r, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+    const p = pad(backend, r, [
+      [0, 0],
+      [0, 0],
+      [0, sh - 1],
+      [0, 0],
+      [0, sw - 1],
+      [0, 0],
+    ]);
     d = reshape(backend, p, [n, ho * sh, wo * sw, ch]);
     tmp.push(r, p, d);
   }
-  const keh = (kh - 1) * dh + 1, kew = (kw - 1) * dw + 1;
+  const keh = (kh - 1) * dh + 1,
+    kew = (kw - 1) * dw + 1;
   // Padded row p holds dilated row p - pt; the conv needs h + keh - 1 rows.
-  const pt = keh - 1 - c.padInfo.top, pl = kew - 1 - c.padInfo.left;
-  const rows = h + keh - 1, cols = w + kew - 1;
-  const pb = Math.max(0, rows - pt - ho * sh), pr = Math.max(0, cols - pl - wo * sw);
+  const pt = keh - 1 - c.padInfo.top,
+    pl = kew - 1 - c.padInfo.left;
+  const rows = h + keh - 1,
+    cols = w + kew - 1;
+  const pb = Math.max(0, rows - pt - ho * sh),
+    pr = Math.max(0, cols - pl - wo * sw);
   let out = d;
-  if (pt > 0 || pl > 0 || pb > 0 || pr > 0) tmp.push(out = pad(backend, d, [[0, 0], [Math.max(0, pt), pb], [Math.max(0, pl), pr], [0, 0]]));
-  const r0 = Math.max(0, -pt), c0 = Math.max(0, -pl);
-  if (out.shape[1] !== rows || out.shape[2] !== cols || r0 || c0) tmp.push(out = slice(backend, out, [0, r0, c0, 0], [n, rows, cols, ch]));
+  if (pt > 0 || pl > 0 || pb > 0 || pr > 0)
+    tmp.push(
+      (out = pad(backend, d, [
+        [0, 0],
+        [Math.max(0, pt), pb],
+        [Math.max(0, pl), pr],
+        [0, 0],
+      ])),
+    );
+  const r0 = Math.max(0, -pt),
+    c0 = Math.max(0, -pl);
+  if (out.shape[1] !== rows || out.shape[2] !== cols || r0 || c0)
+    tmp.push((out = slice(backend, out, [0, r0, c0, 0], [n, rows, cols, ch])));
   free(backend, ...tmp.filter((t) => t !== out));
   return out;
 }
@@ -117,16 +215,38 @@ export function conv2DBackpropInput(args: Parameters<KernelFn>[0]): Info {
   const nchw = dataFormat === 'NCHW';
   if (nchw) dy = transpose(backend, dy, nchwToNhwc);
   const xShape = nchw ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]] : inputShape;
-  const c = backend_util.computeConv2DInfo(xShape, filter.shape as any, strides, dilations, padding, dimRoundingMode, false, 'channelsLast');
+  const c = backend_util.computeConv2DInfo(
+    xShape,
+    filter.shape as any,
+    strides,
+    dilations,
+    padding,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const dp = dilateAndPad(backend, dy, c);
   const rev = run('Reverse', backend, { x: filter }, { dims: [0, 1] });
   const flipped = transpose(backend, rev, [0, 1, 3, 2]);
-  let dx = run('Conv2D', backend, { x: dp, filter: flipped }, {
-    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [c.dilationHeight, c.dilationWidth], dimRoundingMode,
-  });
+  let dx = run(
+    'Conv2D',
+    backend,
+    { x: dp, filter: flipped },
+    {
+      strides: [1, 1],
+      pad: 'valid',
+      dataFormat: 'NHWC',
+      dilations: [c.dilationHeight, c.dilationWidth],
+      dimRoundingMode,
+    },
+  );
   free(backend, rev, flipped);
   if (dp !== dy) free(backend, dp);
-  if (nchw) { const t = transpose(backend, dx, nhwcToNchw); free(backend, dx, dy); dx = t; }
+  if (nchw) {
+    const t = transpose(backend, dx, nhwcToNchw);
+    free(backend, dx, dy);
+    dx = t;
+  }
   return dx;
 }
 
@@ -141,29 +261,58 @@ export function conv2DBackpropFilterPatches(args: Parameters<KernelFn>[0]): Info
   const { inputs, backend, attrs = {} } = args;
   const { x, dy } = inputs as { x: Info; dy: Info };
   const { strides, pad: padding, dilations = 1, dimRoundingMode, filterShape } = attrs;
-  const c = backend_util.computeConv2DInfo(x.shape as any, filterShape, strides, dilations, padding, dimRoundingMode, false, 'channelsLast');
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: ho, outWidth: wo, filterHeight: kh,
-    filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
+  const c = backend_util.computeConv2DInfo(
+    x.shape as any,
+    filterShape,
+    strides,
+    dilations,
+    padding,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: ci,
+    outChannels: co,
+    outHeight: ho,
+    outWidth: wo,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = c;
   const { top, left } = c.padInfo;
-  const p = n * ho * wo, k = kh * kw * ci;
+  const p = n * ho * wo,
+    k = kh * kw * ci;
   const patches = backend.makeOutput([1, k, p], 'float32') as Info;
   const xs = backend.typedArrayFromHeap(x) as Float32Array;
   const pt = backend.typedArrayFromHeap(patches) as Float32Array;
   // One patch row (tap, channel) at a time: sequential writes, reads stride C (small here).
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let ch = 0; ch < ci; ch++) {
-    let at = ((i * kw + j) * ci + ch) * p;
-    for (let b = 0; b < n; b++) {
-      for (let r = 0; r < ho; r++) {
-        const xr = r * sh - top + i * dh;
-        if (xr < 0 || xr >= h) { pt.fill(0, at, at + wo); at += wo; continue; }
-        const row = (b * h + xr) * w;
-        for (let q = 0; q < wo; q++) {
-          const xc = q * sw - left + j * dw;
-          pt[at++] = xc >= 0 && xc < w ? xs[(row + xc) * ci + ch] : 0;
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++)
+      for (let ch = 0; ch < ci; ch++) {
+        let at = ((i * kw + j) * ci + ch) * p;
+        for (let b = 0; b < n; b++) {
+          for (let r = 0; r < ho; r++) {
+            const xr = r * sh - top + i * dh;
+            if (xr < 0 || xr >= h) {
+              pt.fill(0, at, at + wo);
+              at += wo;
+              continue;
+            }
+            const row = (b * h + xr) * w;
+            for (let q = 0; q < wo; q++) {
+              const xc = q * sw - left + j * dw;
+              pt[at++] = xc >= 0 && xc < w ? xs[(row + xc) * ci + ch] : 0;
+            }
+          }
         }
       }
-    }
-  }
   const dy3 = reshape(backend, dy, [1, p, co]);
   const mm = run('BatchMatMul', backend, { a: patches, b: dy3 }, { transposeA: false, transposeB: false });
   const out = reshape(backend, mm, [kh, kw, ci, co]);

@@ -17,7 +17,8 @@ export function viaCpu(name: string): KernelFn {
       moved.push(c);
       return c;
     };
-    const cpuInputs: any = Array.isArray(inputs) ? inputs.map(move)
+    const cpuInputs: any = Array.isArray(inputs)
+      ? inputs.map(move)
       : Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v == null ? v : move(v as Info)]));
     try {
       const res = kernel.kernelFunc({ inputs: cpuInputs, backend: cpu, attrs: attrs as any }) as Info | Info[];

@@ -30,7 +30,8 @@ let registered = false;
  */
 export function registerWasmKernels(): void {
   if (registered) return;
-  if (!tf.getKernel('Conv2D', 'wasm')) throw new Error('registerWasmKernels: import @tensorflow/tfjs-backend-wasm first');
+  if (!tf.getKernel('Conv2D', 'wasm'))
+    throw new Error('registerWasmKernels: import @tensorflow/tfjs-backend-wasm first');
   for (const k of WASM_KERNELS) replaceKernel(k.name, k.fn);
   registered = true;
 }

@@ -15,12 +15,17 @@ export function batchMatMul(args: Parameters<KernelFn>[0]): Info {
   const { transposeA = false, transposeB = false } = attrs;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return orig(args) as Info;
 
-  const ra = a.shape.length, rb = b.shape.length;
+  const ra = a.shape.length,
+    rb = b.shape.length;
   const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
   const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
   const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
   const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  util.assert(k === kb, () => `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  util.assert(
+    k === kb,
+    () =>
+      `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+  );
   const batchA = util.sizeFromShape(a.shape.slice(0, -2));
   const batchB = util.sizeFromShape(b.shape.slice(0, -2));
   const outShape = [...backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n];
@@ -32,7 +37,8 @@ export function batchMatMul(args: Parameters<KernelFn>[0]): Info {
   const b3 = reshape(backend, b, [batchB, transposeB ? n : k, transposeB ? k : n]);
   const at = transposeA ? transpose(backend, a3, [0, 2, 1]) : a3;
   const bt = transposeB ? transpose(backend, b3, [0, 2, 1]) : b3;
-  const mm = (x: Info, y: Info) => orig({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as Info;
+  const mm = (x: Info, y: Info) =>
+    orig({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as Info;
   let out: Info;
   if (batchB === 1) {
     const af = reshape(backend, at, [1, batchA * m, k]);

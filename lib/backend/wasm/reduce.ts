@@ -9,7 +9,11 @@ export function sum(args: Parameters<KernelFn>[0]): Info {
   const { inputs, backend, attrs = {} } = args;
   const { x } = inputs as { x: Info };
   const rank = x.shape.length;
-  const axes = [...new Set<number>((Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis]).map((a: number) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  const axes = [
+    ...new Set<number>(
+      (Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis]).map((a: number) => (a < 0 ? a + rank : a)),
+    ),
+  ].sort((a, b) => a - b);
   const k = axes.length;
   const leading = x.dtype === 'float32' && k > 0 && k < rank && axes.every((a, i) => a === i);
   if (!leading) return original('Sum')(args) as Info;

@@ -37,16 +37,37 @@ export const reshape = (backend: any, x: Info, shape: number[]) => run('Reshape'
 export const transpose = (backend: any, x: Info, perm: number[]) => run('Transpose', backend, { x }, { perm });
 export const pad = (backend: any, x: Info, paddings: [number, number][]) =>
   run('PadV2', backend, { x }, { paddings, constantValue: 0 });
-export const slice = (backend: any, x: Info, begin: number[], size: number[]) => run('Slice', backend, { x }, { begin, size });
+export const slice = (backend: any, x: Info, begin: number[], size: number[]) =>
+  run('Slice', backend, { x }, { begin, size });
 export const concat = (backend: any, xs: Info[], axis: number) => run('Concat', backend, xs as any, { axis });
 
 /** x[:, r0 : r0 + (n-1)*sr + 1 : sr, c0 : ... : sc, :] for an NHWC tensor. */
-export function stridedWindow(backend: any, x: Info, r0: number, c0: number, rows: number, cols: number, sr: number, sc: number): Info {
+export function stridedWindow(
+  backend: any,
+  x: Info,
+  r0: number,
+  c0: number,
+  rows: number,
+  cols: number,
+  sr: number,
+  sc: number,
+): Info {
   const [n, , , ch] = x.shape;
-  return run('StridedSlice', backend, { x }, {
-    begin: [0, r0, c0, 0], end: [n, r0 + (rows - 1) * sr + 1, c0 + (cols - 1) * sc + 1, ch], strides: [1, sr, sc, 1],
-    beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-  });
+  return run(
+    'StridedSlice',
+    backend,
+    { x },
+    {
+      begin: [0, r0, c0, 0],
+      end: [n, r0 + (rows - 1) * sr + 1, c0 + (cols - 1) * sc + 1, ch],
+      strides: [1, sr, sc, 1],
+      beginMask: 0,
+      endMask: 0,
+      ellipsisMask: 0,
+      newAxisMask: 0,
+      shrinkAxisMask: 0,
+    },
+  );
 }
 
 export function replaceKernel(name: string, kernelFunc: KernelFn): void {
@@ -56,5 +77,11 @@ export function replaceKernel(name: string, kernelFunc: KernelFn): void {
     tf.unregisterKernel(name, 'wasm');
   }
   // Keep the replaced kernel's setup: it binds the wasm export that `original(name)` calls.
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as any, setupFunc: prev?.setupFunc, disposeFunc: prev?.disposeFunc });
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: kernelFunc as any,
+    setupFunc: prev?.setupFunc,
+    disposeFunc: prev?.disposeFunc,
+  });
 }

@@ -22,13 +22,18 @@ export interface CsvOptions {
   limit?: number;
 }
 
-export interface CsvResult { table: ColumnTable; skipped: number; badLines: number[] }
+export interface CsvResult {
+  table: ColumnTable;
+  skipped: number;
+  badLines: number[];
+}
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 let rejectsCounter = 0;
 
 export async function readCsv(path: string, options: CsvOptions = {}): Promise<CsvResult> {
-  const delimiter = options.delimiter ?? (/\.(tsv|tab)(\.gz)?$/i.test(path) ? '\t' : /\.csv(\.gz)?$/i.test(path) ? ',' : undefined);
+  const delimiter =
+    options.delimiter ?? (/\.(tsv|tab)(\.gz)?$/i.test(path) ? '\t' : /\.csv(\.gz)?$/i.test(path) ? ',' : undefined);
   const rejects = `amalgam_rejects_${++rejectsCounter}`;
   const args = [
     lit(path),
@@ -36,24 +41,41 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<C
     `header=${options.header === false ? 'false' : 'true'}`,
     `quote=${lit(options.quote ?? '"')}`,
     `nullstr=[${(options.nulls ?? ['', 'NA', 'NaN', 'null', 'NULL']).map(lit).join(', ')}]`,
-    options.types ? `types={${Object.entries(options.types).map(([k, v]) => `${lit(k)}: ${lit(v)}`).join(', ')}}` : '',
+    options.types
+      ? `types={${Object.entries(options.types)
+          .map(([k, v]) => `${lit(k)}: ${lit(v)}`)
+          .join(', ')}}`
+      : '',
     `ignore_errors=true, store_rejects=true, rejects_table=${lit(rejects)}, rejects_scan=${lit(rejects + '_scan')}`,
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   let table: ColumnTable;
   try {
-    table = await query(`select * from read_csv(${args})${options.limit !== undefined ? ` limit ${Math.floor(options.limit)}` : ''}`);
+    table = await query(
+      `select * from read_csv(${args})${options.limit !== undefined ? ` limit ${Math.floor(options.limit)}` : ''}`,
+    );
   } catch (e) {
     throw new DataError(`${path}: ${(e as Error).message.split('\n')[0]}`, { file: path });
   }
-  const bad = await query(`select line, error_type, error_message, column_name, csv_line from ${rejects} order by line, byte_position desc`);
+  const bad = await query(
+    `select line, error_type, error_message, column_name, csv_line from ${rejects} order by line, byte_position desc`,
+  );
   await query(`drop table if exists ${rejects}; drop table if exists ${rejects}_scan`);
   // One rejected line can be logged several times (each extra field); keep the last entry (most fields found).
   const byLine = new Map<number, Record<string, any>>();
   for (const row of bad.objects() as Record<string, any>[]) if (!byLine.has(row.line)) byLine.set(row.line, row);
   if (byLine.size && !options.skipBad) {
     const [line, first] = byLine.entries().next().value as [number, Record<string, any>];
-    const more = byLine.size > 1 ? ` (${byLine.size} bad lines in all; skipBad / --skip-bad skips them)` : ' (skipBad / --skip-bad skips it)';
-    throw new DataError(`${path} line ${line}: ${describeReject(first)}${more}`, { file: path, line, column: first.column_name ?? undefined });
+    const more =
+      byLine.size > 1
+        ? ` (${byLine.size} bad lines in all; skipBad / --skip-bad skips them)`
+        : ' (skipBad / --skip-bad skips it)';
+    throw new DataError(`${path} line ${line}: ${describeReject(first)}${more}`, {
+      file: path,
+      line,
+      column: first.column_name ?? undefined,
+    });
   }
   return { table, skipped: byLine.size, badLines: [...byLine.keys()] };
 }

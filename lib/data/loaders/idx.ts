@@ -9,7 +9,10 @@ export interface IdxArray {
 }
 
 // IDX type codes -> element size and typed-array constructor. Values are big-endian on disk.
-const TYPES: Record<number, { size: number; make: (n: number) => IdxArray['data']; read: (v: DataView, o: number) => number }> = {
+const TYPES: Record<
+  number,
+  { size: number; make: (n: number) => IdxArray['data']; read: (v: DataView, o: number) => number }
+> = {
   0x08: { size: 1, make: (n) => new Uint8Array(n), read: (v, o) => v.getUint8(o) },
   0x09: { size: 1, make: (n) => new Int8Array(n), read: (v, o) => v.getInt8(o) },
   0x0b: { size: 2, make: (n) => new Int16Array(n), read: (v, o) => v.getInt16(o) },
@@ -22,7 +25,8 @@ const TYPES: Record<number, { size: number; make: (n: number) => IdxArray['data'
 export function parseIdx(bytes: Uint8Array, options: { file?: string; limit?: number } = {}): IdxArray {
   const file = options.file ?? 'IDX data';
   const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
-  if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0) throw new DataError(`${file}: not an IDX file (bad magic number)`, { file });
+  if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0)
+    throw new DataError(`${file}: not an IDX file (bad magic number)`, { file });
   const type = TYPES[raw[2]];
   if (!type) throw new DataError(`${file}: unknown IDX element type 0x${raw[2].toString(16)}`, { file });
   const dims = raw[3];
@@ -32,7 +36,10 @@ export function parseIdx(bytes: Uint8Array, options: { file?: string; limit?: nu
   const count = shape.reduce((a, b) => a * b, 1);
   const start = 4 + 4 * dims;
   if (raw.length < start + count * type.size) {
-    throw new DataError(`${file}: truncated IDX file (header says ${count} values, body holds ${Math.floor((raw.length - start) / type.size)})`, { file });
+    throw new DataError(
+      `${file}: truncated IDX file (header says ${count} values, body holds ${Math.floor((raw.length - start) / type.size)})`,
+      { file },
+    );
   }
   let data: IdxArray['data'];
   if (type.size === 1) {

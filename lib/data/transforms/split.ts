@@ -18,19 +18,24 @@ export interface SplitOptions {
  * Row positions per part: seeded shuffle (per stratum when stratifying), then consecutive slices sized by
  * largest remainder so every part gets its share. Same rows, seed and fractions give the same split.
  */
-export function splitIndices(n: number, options: SplitOptions & { strata?: ArrayLike<unknown> } = {}): Record<string, Int32Array> {
+export function splitIndices(
+  n: number,
+  options: SplitOptions & { strata?: ArrayLike<unknown> } = {},
+): Record<string, Int32Array> {
   const fractions = options.fractions ?? { train: 0.8, test: 0.2 };
   const names = Object.keys(fractions);
   const total = names.reduce((s, k) => s + fractions[k], 0);
   if (!names.length || !(total > 0) || names.some((k) => !(fractions[k] >= 0))) {
-    throw new DataError(`split: fractions must be non-negative numbers with a positive sum, got ${JSON.stringify(fractions)}`);
+    throw new DataError(
+      `split: fractions must be non-negative numbers with a positive sum, got ${JSON.stringify(fractions)}`,
+    );
   }
   const rng = options.seed !== undefined ? seedrandom(`split:${options.seed}`) : derive('data.split');
   const groups = new Map<unknown, number[]>();
   for (let i = 0; i < n; i++) {
     const key = options.strata ? options.strata[i] : 0;
     let g = groups.get(key);
-    if (!g) groups.set(key, g = []);
+    if (!g) groups.set(key, (g = []));
     g.push(i);
   }
   const parts: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
@@ -43,7 +48,10 @@ export function splitIndices(n: number, options: SplitOptions & { strata?: Array
     const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
     for (let o = 0; left > 0; o = (o + 1) % order.length, left--) sizes[order[o][1]]++;
     let at = 0;
-    names.forEach((k, i) => { parts[k].push(...rows.slice(at, at + sizes[i])); at += sizes[i]; });
+    names.forEach((k, i) => {
+      parts[k].push(...rows.slice(at, at + sizes[i]));
+      at += sizes[i];
+    });
   }
   return Object.fromEntries(names.map((k) => [k, Int32Array.from(parts[k].sort((a, b) => a - b))]));
 }
@@ -52,7 +60,10 @@ export function splitIndices(n: number, options: SplitOptions & { strata?: Array
 export function split(table: ColumnTable, options?: SplitOptions): Record<string, ColumnTable>;
 /** Splits a Dataset, keeping images aligned with rows. */
 export function split(dataset: Dataset, options?: SplitOptions): Record<string, Dataset>;
-export function split(source: ColumnTable | Dataset, options: SplitOptions = {}): Record<string, ColumnTable | Dataset> {
+export function split(
+  source: ColumnTable | Dataset,
+  options: SplitOptions = {},
+): Record<string, ColumnTable | Dataset> {
   const table = isColumnTable(source) ? source : source?.table;
   if (!isColumnTable(table)) throw new DataError('split: expected an arquero table or a Dataset');
   let strata: ArrayLike<unknown> | undefined;
@@ -61,7 +72,12 @@ export function split(source: ColumnTable | Dataset, options: SplitOptions = {})
     strata = columnArray(table, options.stratify);
   }
   const parts = splitIndices(table.numRows(), { ...options, strata });
-  return Object.fromEntries(Object.entries(parts).map(([k, rows]) => [k, isColumnTable(source) ? takeRows(table, rows) : subsetDataset(source, rows)]));
+  return Object.fromEntries(
+    Object.entries(parts).map(([k, rows]) => [
+      k,
+      isColumnTable(source) ? takeRows(table, rows) : subsetDataset(source, rows),
+    ]),
+  );
 }
 
 /** The rows of a Dataset at `rows`, with their images. */
@@ -71,7 +87,8 @@ export function subsetDataset(ds: Dataset, rows: ArrayLike<number>): Dataset {
     const [, h, w, c] = ds.images.shape;
     const size = h * w * c;
     const data = new (ds.images.data.constructor as any)(rows.length * size);
-    for (let i = 0; i < rows.length; i++) data.set(ds.images.data.subarray(rows[i] * size, (rows[i] + 1) * size), i * size);
+    for (let i = 0; i < rows.length; i++)
+      data.set(ds.images.data.subarray(rows[i] * size, (rows[i] + 1) * size), i * size);
     out.images = { ...ds.images, data, shape: [rows.length, h, w, c] };
   }
   return out;
