@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { markdown } from '../../lib/display/bundle';
 import { UsageError } from '../../lib/magics/args';
-import { closest, getMagic, listMagics, registerMagic } from '../../lib/magics/registry';
+import { getMagic, listMagics, registerMagic } from '../../lib/magics/registry';
+import { closest } from '../../lib/util/text';
 import { helpText } from './help';
 
 registerMagic({

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { closest } from '../magics/registry';
+import { closest } from '../util/text';
 import { aq, type ColumnTable } from './aq';
 import { DataError } from './errors';
 import { packageRoot, readVerified } from './files';

@@ -1,4 +1,4 @@
-import { closest } from '../magics/registry';
+import { closest } from '../util/text';
 
 /** A data error that says where: file, line, column. Magics show the message as is. */
 export class DataError extends Error {

@@ -1,4 +1,5 @@
 import type { DisplayOptions } from '../display/output';
+import { closest } from '../util/text';
 import { type ParsedArgs, parseArgs, UsageError } from './args';
 
 /** What a magic can reach: its arguments, the user's namespace, displays, the cell's interrupt signal. */
@@ -64,35 +65,6 @@ export function getMagic(kind: 'line' | 'cell', name: string): Magic | undefined
 
 export function listMagics(kind?: 'line' | 'cell'): Magic[] {
   return [...magics.values()].filter((m) => !kind || m.kind === kind).sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = row[j];
-      row[j] = next;
-    }
-  }
-  return row[b.length];
-}
-
-/** The closest of `candidates` to `name`, if it is close enough to be a plausible typo. */
-export function closest(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined;
 }
 
 export function unknownMagicError(kind: 'line' | 'cell', name: string): UsageError {

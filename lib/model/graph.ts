@@ -1,5 +1,5 @@
 // The head graph: which representation or head each head reads, checked before any layer is built.
-import { closest } from '../magics/registry';
+import { closest } from '../util/text';
 import { type HeadConfig, REPRESENTATION_NAMES, TASKS } from './config';
 import { ModelError } from './errors';
 

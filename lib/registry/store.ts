@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ComponentSnapshot, NamedWeight } from './types';
-import { closest } from '../magics/registry';
+import { closest } from '../util/text';
 import { RegistryError } from './errors';
 import { canonicalJson, sha256 } from './hash';
 

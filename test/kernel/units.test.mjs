@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { splitCell } from '../../dist/kernel/magics/split.js';
 import { parseArgs, tokenize } from '../../dist/lib/magics/args.js';
 import { formatTime } from '../../dist/kernel/magics/timing.js';
-import { closest } from '../../dist/lib/magics/registry.js';
+import { closest } from '../../dist/lib/util/text.js';
 import { CLI } from '../helpers/kernelspec.mjs';
 
 test('splitCell: line magics anywhere, cell magics on the first line, line offsets kept', () => {
