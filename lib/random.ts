@@ -50,3 +50,15 @@ export function shuffleInPlace<T extends { length: number; [i: number]: any }>(i
   }
   return items;
 }
+
+/** k distinct indices of 0..n-1 (sorted), seeded: Floyd's algorithm, O(k). */
+export function sampleIndices(n: number, k: number, label = 'sample'): number[] {
+  if (k >= n) return Array.from({ length: n }, (_, i) => i);
+  const rand = derive(label);
+  const chosen = new Set<number>();
+  for (let j = n - k; j < n; j++) {
+    const t = Math.floor(rand() * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  return [...chosen].sort((a, b) => a - b);
+}

@@ -151,12 +151,9 @@ export function globalHeader(d: Declaration, file: string, alias: string): { top
   const tp = d.typeParams ?? { declaration: '', reference: '' };
   switch (d.kind) {
     case 'import': {
-      const top = d.importTemplate!.replace('$NAME$', alias);
-      // A namespace import re-exports as a namespace (value and types); a named or default import
-      // as a value and a type (whichever of the two it has: the other meaning is never used).
-      if (/\* as \$NAME\$|^import \$NAME\$ = /.test(d.importTemplate!))
-        return { top, inner: `export import ${d.name} = ${alias};` };
-      return { top, inner: `const ${d.name}: typeof ${alias};\ntype ${d.name} = ${alias};` };
+      // Every meaning of the import (value, type and namespace: `data.Dataset` after
+      // `import { data } from 'amalgam'`) re-exports through an import alias.
+      return { top: d.importTemplate!.replace('$NAME$', alias), inner: `export import ${d.name} = ${alias};` };
     }
     case 'const':
       return { inner: `const ${d.name}: typeof ${ref};` };

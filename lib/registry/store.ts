@@ -5,7 +5,7 @@
 //   tags/<name>.json                                 {tag: id}, freely moved
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ComponentSnapshot, NamedWeight } from './types';
+import type { ComponentSnapshot, DataSource, NamedWeight } from './types';
 import { closest } from '../util/text';
 import { RegistryError } from './errors';
 import { canonicalJson, sha256 } from './hash';
@@ -35,6 +35,8 @@ export interface VersionManifest {
     params: number;
     metrics?: Record<string, Record<string, number>>;
     dataHash?: string;
+    /** Where the training data came from (dataset name and options, or files), for retraining. */
+    data?: DataSource;
     parent?: string;
     package: string;
     code?: string;
