@@ -9,3 +9,4 @@ import './data';
 import './model';
 import './registry';
 import './viz';
+import './serve';

@@ -51,8 +51,18 @@ export interface SaveResult {
   registry: string;
 }
 
+export interface SaveOptions extends RegistryOptions {
+  tag?: string;
+  /** Where the training data came from (metadata.data), e.g. {dataset: 'digits'} or {file: 'rows.csv'}: the retrain loads it again. */
+  data?: Record<string, unknown>;
+  /** More lineage for metadata (a retrain's feedback and evaluation). */
+  metadata?: Record<string, unknown>;
+  /** Move the 'latest' tag too (default true; a retrain's challenger does not). */
+  latest?: boolean;
+}
+
 /** Saves a model as a new immutable version of `name` (components stored once), tagged 'latest' (and `tag`). */
-export function save(model: Versionable, name: string, options: RegistryOptions & { tag?: string } = {}): SaveResult {
+export function save(model: Versionable, name: string, options: SaveOptions = {}): SaveResult {
   checkName(name);
   const store = openRegistry(options.registry);
   const snapshots = model.snapshot();
@@ -67,6 +77,8 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
   const parent = model.version ? parentOf(store, name, model.version) : undefined;
   const unchanged =
     parent &&
+    !options.metadata &&
+    (options.data === undefined || canonicalJson(options.data) === canonicalJson(parent.metadata.data)) &&
     canonicalJson([parent.components, parent.config, parent.metadata.metrics, parent.metadata.dataHash]) ===
       canonicalJson([content.components, content.config, model.metrics, model.dataHash]);
   const manifest = unchanged
@@ -76,7 +88,9 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
         name,
         ...content,
         metadata: {
+          ...options.metadata,
           params,
+          data: options.data,
           metrics: model.metrics,
           dataHash: model.dataHash,
           parent: model.version,
@@ -85,7 +99,7 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
           time: new Date().toISOString(),
         },
       });
-  const tags = ['latest', ...(options.tag ? [options.tag] : [])];
+  const tags = [...(options.latest === false ? [] : ['latest']), ...(options.tag ? [options.tag] : [])];
   for (const t of tags) store.setTag(name, t, manifest.id);
   model.version = manifest.id;
   return withDisplay({ name, version: manifest.id, tag: options.tag, tags, components, registry: store.dir }, saveView);
