@@ -80,12 +80,14 @@ export class Server {
   private feedbackLogs = new Map<string, FeedbackLog>();
   private timer?: NodeJS.Timeout;
   readonly version = pkg.version;
+  readonly bodyLimit: number;
   url = '';
   port = 0;
   host = '127.0.0.1';
 
   constructor(readonly options: ServeOptions = {}) {
     this.store = openRegistry(options.registry);
+    this.bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
     const refs = [...(options.model ? [options.model] : []), ...(options.models ?? [])];
     if (!refs.length) throw new ServeError(400, 'serve: name a model to serve (NAME, NAME@TAG or NAME@VERSION)');
     const canary = parseCanary(options.canary);
@@ -123,7 +125,7 @@ export class Server {
   private buildApp(): FastifyInstance {
     const app = Fastify({
       logger: this.options.logger ?? false,
-      bodyLimit: this.options.bodyLimit ?? 16 * 1024 * 1024,
+      bodyLimit: this.bodyLimit,
       // Clients behind proxies retry; a slow client must not hold a connection forever.
       requestTimeout: 60_000,
     });
@@ -145,7 +147,7 @@ export class Server {
     });
 
     app.setErrorHandler((error: any, request, reply) => {
-      const { status, message } = describeError(error);
+      const { status, message } = describeError(error, this.bodyLimit);
       if (status >= 500) request.log.error(error);
       reply.code(status).type('application/json').send({ error: message });
     });
@@ -231,13 +233,10 @@ export class Server {
 }
 
 /** A request's error as a status and message: 4xx for anything the client sent, 5xx only for faults here. */
-export function describeError(error: any): { status: number; message: string } {
+export function describeError(error: any, bodyLimit?: number): { status: number; message: string } {
   if (error instanceof ServeError) return { status: error.status, message: error.message };
   if (error?.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return {
-      status: 413,
-      message: `the body is larger than the limit of ${error.message.match(/\d+/)?.[0] ?? ''} bytes`,
-    };
+    return { status: 413, message: `the body is larger than the limit of ${bodyLimit ?? "the server's"} bytes` };
   if (typeof error?.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500)
     return { status: error.statusCode, message: error.message };
   if (error instanceof ModelError || error?.name === 'DataError') return { status: 400, message: error.message };

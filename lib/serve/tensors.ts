@@ -185,7 +185,7 @@ function checkValues(data: Float32Array | Float64Array, datatype: Datatype, wher
   } else if (range) {
     for (let i = 0; i < data.length; i++)
       if (!Number.isInteger(data[i]) || data[i] < range[0] || data[i] > range[1])
-        throw badRequest(`${where}[${i}] is ${data[i]}, not a ${datatype}`);
+        throw badRequest(`${where}[${i}] is ${data[i]}: not a whole number in ${datatype}'s range`);
   }
 }
 

@@ -131,9 +131,10 @@ export function oipSchemas() {
 
 /** `amalgam serve ARGS` as a child process; resolves once it prints its URL. */
 export function serveChild(args, { env = {}, cwd = ROOT } = {}) {
+  // One wasm thread: XNNPACK's pool threads spin between small predicts, and the test machine has few cores.
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {
     cwd,
-    env: { ...process.env, ...env },
+    env: { ...process.env, AMALGAM_THREADS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -159,7 +160,10 @@ export function serveChild(args, { env = {}, cwd = ROOT } = {}) {
 /** Runs `amalgam ARGS` to completion. */
 export function cli(args, { env = {}, cwd = ROOT } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, AMALGAM_THREADS: '1', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
