@@ -54,15 +54,16 @@ version without a restart; the old one is disposed once its requests finish. --c
 of unpinned requests to TAG. --token (or $AMALGAM_SERVE_TOKEN) requires "Authorization: Bearer T"
 on every route but /v2/health. Dynamic batching merges concurrent requests (default 64 rows, 2 ms).`,
   retrain: `Usage: amalgam retrain NAME [--from TAG] [--tag TAG] [--epochs E] [--lr X] [--batch B]
-       [--holdout F] [--tolerance X] [--registry DIR] [--json]
+       [--holdout F] [--tolerance X] [--seed N] [--registry DIR] [--json]
 
 Fine-tunes a challenger from NAME@TAG (default latest) on the feedback clients sent
 (POST /v1/models/NAME/feedback) plus the version's original training data (metadata.data in its
 lineage), evaluates champion and challenger on the same held-out rows (the data's test split or a
 seeded share, and --holdout of the feedback, default 0.2), registers the challenger (tag
 'challenger', with parent, feedback count and sha256, evaluation and verdict), and moves TAG to it
-only if no head's main metric falls by more than --tolerance (default 0). A running amalgam serve
-following TAG switches by itself.`,
+only if no head's main metric falls by more than --tolerance (default 0). Seeded (--seed, default 0):
+the same feedback and data give the same challenger. A running amalgam serve following TAG switches
+by itself. Exit status 0 whether or not the challenger is promoted (--json tells which).`,
   bench: `Usage: amalgam bench NAME [args]
 
 Runs bench/NAME (kernel, data, model, train, viz, serve); each prints a table of ratios against its

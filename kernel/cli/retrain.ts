@@ -1,10 +1,11 @@
 // `amalgam retrain NAME [--from TAG] [--epochs E]`: one round of lib/serve's feedback → retrain → promote.
 import { selectBackend } from '../../lib/backend';
 import { numberFlag, type ParsedArgs } from '../../lib/magics/args';
+import { seed } from '../../lib/random';
 import { type RetrainOptions, retrain, retrainText } from '../../lib/serve/retrain';
 import { checkFlags } from './serve';
 
-const FLAGS = ['from', 'tag', 'epochs', 'lr', 'batch', 'holdout', 'tolerance', 'registry', 'json'];
+const FLAGS = ['from', 'tag', 'epochs', 'lr', 'batch', 'holdout', 'tolerance', 'registry', 'seed', 'json'];
 
 export function retrainOptions(args: ParsedArgs): RetrainOptions & { name: string } {
   checkFlags('retrain', args, FLAGS);
@@ -33,6 +34,8 @@ export function retrainOptions(args: ParsedArgs): RetrainOptions & { name: strin
 
 export async function retrainCommand(args: ParsedArgs): Promise<number> {
   const { name, ...options } = retrainOptions(args);
+  // Seeded (default 0), so the same feedback and data give the same challenger.
+  seed(numberFlag(args, 'seed', 'retrain') ?? 0);
   await selectBackend().catch((e) => console.error(`backend: ${(e as Error).message}`));
   const result = await retrain(name, options);
   console.log(args.flags.json ? JSON.stringify(result, null, 1) : retrainText(result));
