@@ -9,7 +9,10 @@ import type { Server, ServeOptions } from './server';
 export async function start(options: ServeOptions): Promise<Server> {
   return (require('./server') as typeof import('./server')).start(options);
 }
-export { servers } from './running';
+import { runningServers } from './running';
+
+/** The servers running in this process (%serve's, start()'s), in start order. */
+export const servers = (): Server[] => runningServers() as Server[];
 export type { Server, ServeOptions } from './server';
 export { ServeError } from './errors';
 export { DEFAULT_BATCHING } from './batcher';

@@ -9,7 +9,7 @@ import { checkLabels } from './feedback';
 import type { Lease, LoadedVersion, ModelHolder } from './holder';
 import { checkOutputs, INPUT_NAME, type RequestInput, toBatch, typeOf } from './inputs';
 import { IMAGE_COLUMN } from './records';
-import type { Server } from './server';
+import type { ServeContext } from './context';
 import {
   bytesOf,
   checkDatatype,
@@ -40,7 +40,7 @@ function selector(holder: ModelHolder, version: string | undefined) {
 }
 
 async function withLease<T>(
-  server: Server,
+  server: ServeContext,
   request: FastifyRequest<{ Params: Params }>,
   reply: FastifyReply,
   route: string,
@@ -216,7 +216,7 @@ function inferResponse(
   return Buffer.concat([header, ...chunks]);
 }
 
-export function registerOip(app: FastifyInstance, server: Server): void {
+export function registerOip(app: FastifyInstance, server: ServeContext): void {
   const serverMetadata = async (request: FastifyRequest) => {
     request.served = { route: 'v2_metadata' };
     return { name: 'amalgam', version: server.version, extensions: EXTENSIONS };

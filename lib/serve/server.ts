@@ -8,6 +8,7 @@ import { RegistryError } from '../registry/errors';
 import type { RegistryStore } from '../registry/store';
 import { openRegistry } from '../registry/versioning';
 import { Batcher, type BatchingOptions } from './batcher';
+import type { ServeContext } from './context';
 import { ServeError } from './errors';
 import { FeedbackLog, feedbackFile } from './feedback';
 import { type Canary, ModelHolder } from './holder';
@@ -41,18 +42,6 @@ export interface ServeOptions {
   logger?: boolean;
 }
 
-export interface RouteInfo {
-  model?: string;
-  version?: string;
-  route: string;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    served?: RouteInfo;
-  }
-}
-
 const pkg = require('../../../package.json') as { version: string };
 
 /** Parses TAG=PERCENT. */
@@ -71,7 +60,7 @@ export function parseCanary(spec: ServeOptions['canary']): Canary | undefined {
   return { tag, share: percent / 100 };
 }
 
-export class Server {
+export class Server implements ServeContext {
   readonly app: FastifyInstance;
   readonly store: RegistryStore;
   readonly metrics = new ServeMetrics();

@@ -8,7 +8,7 @@ import { badRequest, notFound } from './errors';
 import { checkLabels } from './feedback';
 import type { Lease, LoadedVersion, ModelHolder } from './holder';
 import { checkOutputs, fromColumnar, fromInstances, INPUT_NAME, type RequestInput, toBatch, typeOf } from './inputs';
-import type { Server } from './server';
+import type { ServeContext } from './context';
 import { nest, type OutputTensor } from './tensors';
 
 const PATH =
@@ -21,7 +21,7 @@ interface Target {
   resource?: string;
 }
 
-function target(server: Server, request: FastifyRequest): Target {
+function target(server: ServeContext, request: FastifyRequest): Target {
   const url = request.url.split('?')[0];
   const m = PATH.exec(url);
   if (!m)
@@ -163,7 +163,7 @@ async function withLease<T>(t: Target, request: FastifyRequest, reply: FastifyRe
   }
 }
 
-export function registerTfServing(app: FastifyInstance, server: Server): void {
+export function registerTfServing(app: FastifyInstance, server: ServeContext): void {
   app.get('/v1/models/*', async (request, reply) => {
     const t = target(server, request);
     if (t.verb !== undefined) throw badRequest(`:${t.verb} takes POST`);
