@@ -128,6 +128,8 @@ export async function main(args: string[] = []): Promise<void> {
     { name: 'v1 JSON, batching (64 rows, 0 ms)', flags: ['--max-delay', '0'], protocol: 'v1' },
     { name: 'v1 JSON, no batching', flags: ['--no-batching'], protocol: 'v1' },
     { name: 'v2 binary, batching (64 rows, 2 ms)', flags: [], protocol: 'v2-binary' },
+    { name: 'v1 JSON, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v1' },
+    { name: 'v2 binary, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v2-binary' },
   ];
   const rows: Record<string, unknown>[] = [];
   for (const c of configs) {

@@ -39,7 +39,7 @@ assigned in a cell inserted after the cell tagged "parameters". Exits 1 at the f
 
 An interactive TypeScript prompt with amalgam's magics (%help), type-checking and top-level await.`,
   serve: `Usage: amalgam serve NAME[@VERSION|@TAG] [--port P] [--host H] [--registry DIR] [--token T]
-       [--canary TAG=PERCENT] [--max-batch N] [--max-delay MS] [--no-batching] [--body-limit BYTES] [--log]
+       [--canary TAG=PERCENT] [--max-batch N] [--max-delay MS] [--no-batching] [--worker] [--body-limit BYTES] [--log]
 
 Serves a registered amalgamation (NAME follows its 'latest' tag, NAME@TAG follows TAG, NAME@VERSION
 stays on that version) until Ctrl-C, on 127.0.0.1 unless --host says otherwise (default port 8080):
@@ -52,7 +52,8 @@ stays on that version) until Ctrl-C, on 127.0.0.1 unless --host says otherwise (
 When a tag moves (%save --tag, amalgam retrain, another process) the server switches to the new
 version without a restart; the old one is disposed once its requests finish. --canary sends PERCENT
 of unpinned requests to TAG. --token (or $AMALGAM_SERVE_TOKEN) requires "Authorization: Bearer T"
-on every route but /v2/health. Dynamic batching merges concurrent requests (default 64 rows, 2 ms).`,
+on every route but /v2/health. Dynamic batching merges concurrent requests (default 64 rows, 2 ms);
+--worker runs predict in a worker thread, so requests are parsed while a batch computes.`,
   retrain: `Usage: amalgam retrain NAME [--from TAG] [--tag TAG] [--epochs E] [--lr X] [--batch B]
        [--holdout F] [--tolerance X] [--seed N] [--registry DIR] [--json]
 

@@ -4,6 +4,7 @@ import { numberFlag, type ParsedArgs } from '../../lib/magics/args';
 import { type ServeOptions, start } from '../../lib/serve/server';
 
 const FLAGS = [
+  'worker',
   'port',
   'host',
   'registry',
@@ -46,6 +47,7 @@ export function serveOptions(args: ParsedArgs): ServeOptions {
     batching: args.flags['no-batching'] ? false : { maxBatch: num('max-batch'), maxDelayMs: num('max-delay') },
     bodyLimit: num('body-limit'),
     logger: !!args.flags.log,
+    worker: !!args.flags.worker,
   };
 }
 

@@ -1,7 +1,7 @@
 // Dynamic batching: concurrent requests for the same version and the same outputs are merged into
 // one predict call (up to maxBatch rows, or whatever arrived within maxDelayMs of the first one),
 // and each request gets its own rows back. With batching off, each request runs alone.
-import * as tf from '@tensorflow/tfjs';
+import type { Executor } from './executor';
 import type { LoadedVersion } from './holder';
 import type { Batch, OutputTensor } from './tensors';
 
@@ -36,10 +36,15 @@ export const DEFAULT_BATCHING: Required<BatchingOptions> = { maxBatch: 64, maxDe
 
 export class Batcher {
   private queues = new Map<string, Queue>();
+  /** Batches computing now (only a worker executor overlaps them with request handling). */
+  private running = 0;
+  /** Queues whose delay ran out while a batch was computing: they go when it is done. */
+  private deferred = new Set<string>();
   readonly maxBatch: number;
   readonly maxDelayMs: number;
 
   constructor(
+    private executor: Executor,
     options: BatchingOptions = {},
     private observer?: BatchObserver,
   ) {
@@ -52,17 +57,13 @@ export class Batcher {
     if (this.maxBatch === 1 || batch.n >= this.maxBatch) {
       this.observer?.batch(batch.n, 1);
       this.observer?.queueDelay(0);
-      try {
-        return Promise.resolve(run(version, outputs, [batch])[0]);
-      } catch (e) {
-        return Promise.reject(e);
-      }
+      return run(this.executor, version, outputs, [batch]).then((r) => r[0]);
     }
     const key = `${version.id}\0${[...outputs].sort().join('\0')}`;
     return new Promise((resolve, reject) => {
       let q = this.queues.get(key);
       if (q && q.rows + batch.n > this.maxBatch) {
-        this.flush(key);
+        this.flush(key, undefined, true);
         q = undefined;
       }
       if (!q) {
@@ -74,35 +75,52 @@ export class Batcher {
       }
       q.items.push({ batch, enqueued: performance.now(), resolve, reject });
       q.rows += batch.n;
-      if (q.rows >= this.maxBatch) this.flush(key);
+      if (q.rows >= this.maxBatch) this.flush(key, undefined, true);
     });
   }
 
-  private flush(key: string, expected?: Queue): void {
+  private flush(key: string, expected?: Queue, force = false): void {
     const q = this.queues.get(key);
     if (!q || (expected && q !== expected)) return;
+    // While the executor is busy a partial batch keeps growing: it could not start sooner anyway.
+    if (this.running > 0 && q.rows < this.maxBatch && !force) {
+      this.deferred.add(key);
+      return;
+    }
+    this.deferred.delete(key);
     this.queues.delete(key);
     clearTimeout(q.timer as NodeJS.Timeout);
     clearImmediate(q.timer as NodeJS.Immediate);
     const now = performance.now();
     this.observer?.batch(q.rows, q.items.length);
     for (const item of q.items) this.observer?.queueDelay((now - item.enqueued) / 1000);
-    try {
-      const results = run(
-        q.version,
-        q.outputs,
-        q.items.map((i) => i.batch),
-      );
-      q.items.forEach((item, i) => item.resolve(results[i]));
-    } catch (e) {
-      for (const item of q.items) item.reject(e as Error);
-    }
+    this.running++;
+    run(
+      this.executor,
+      q.version,
+      q.outputs,
+      q.items.map((i) => i.batch),
+    )
+      .then(
+        (results) => q.items.forEach((item, i) => item.resolve(results[i])),
+        (e) => {
+          for (const item of q.items) item.reject(e as Error);
+        },
+      )
+      .finally(() => {
+        this.running--;
+        if (this.running === 0) for (const k of [...this.deferred]) this.flush(k, undefined, true);
+      });
   }
 }
 
 /** One predict over the batches' rows concatenated; the outputs split back per batch. */
-function run(version: LoadedVersion, outputs: string[], batches: Batch[]): Record<string, OutputTensor>[] {
-  const input = version.model.config.input;
+async function run(
+  executor: Executor,
+  version: LoadedVersion,
+  outputs: string[],
+  batches: Batch[],
+): Promise<Record<string, OutputTensor>[]> {
   const rows = batches.reduce((s, b) => s + b.n, 0);
   let data: Float32Array;
   if (batches.length === 1) data = batches[0].data;
@@ -114,19 +132,7 @@ function run(version: LoadedVersion, outputs: string[], batches: Batch[]): Recor
       at += b.data.length;
     }
   }
-  const computed: Record<string, { data: Float32Array | Int32Array; shape: number[] }> = {};
-  const x = tf.tensor(data, [rows, ...input], 'float32');
-  try {
-    const out = version.model.predict(x, { outputs });
-    try {
-      for (const name of outputs)
-        computed[name] = { data: out[name].dataSync() as Float32Array | Int32Array, shape: out[name].shape };
-    } finally {
-      tf.dispose(Object.values(out));
-    }
-  } finally {
-    x.dispose();
-  }
+  const computed = await executor.run(version, outputs, data, rows);
   let start = 0;
   return batches.map((b) => {
     const part: Record<string, OutputTensor> = {};

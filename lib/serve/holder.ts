@@ -39,7 +39,14 @@ export interface HolderOptions {
   /** Versions asked for by id or label are dropped after this long unused (ms). */
   idleMs?: number;
   /** Called after each load and disposal (metrics, logs). */
-  onChange?: (event: { kind: 'load' | 'dispose' | 'switch' | 'error'; id?: string; message?: string }) => void;
+  onChange?: (event: {
+    kind: 'load' | 'dispose' | 'switch' | 'error';
+    id?: string;
+    version?: LoadedVersion;
+    message?: string;
+  }) => void;
+  /** Run one example through every output after a load (default true; off when a worker computes). */
+  warmUp?: boolean;
   random?: () => number;
 }
 
@@ -66,7 +73,10 @@ export class ModelHolder {
     this.defaultId = this.ensure(manifest.id, 'default').id;
     if (options.canary) {
       const id = this.tagged(options.canary.tag);
-      if (!id) throw notFound(`--canary ${options.canary.tag}: ${name} has no tag "${options.canary.tag}"`);
+      if (!id) {
+        this.dispose();
+        throw notFound(`--canary ${options.canary.tag}: ${name} has no tag "${options.canary.tag}"`);
+      }
       this.canaryId = this.ensure(id, 'canary').id;
     }
   }
@@ -95,10 +105,11 @@ export class ModelHolder {
     if (!v) {
       const model = load<Amalgamation>(`${this.name}@${id}`, { registry: this.store.dir });
       // One example through every output: the first request does not pay for building kernels.
-      tf.tidy(() => {
-        const out = model.predict(tf.zeros([1, ...model.config.input]), { outputs: model.outputNames });
-        for (const t of Object.values(out)) t.dataSync();
-      });
+      if (this.options.warmUp ?? true)
+        tf.tidy(() => {
+          const out = model.predict(tf.zeros([1, ...model.config.input]), { outputs: model.outputNames });
+          for (const t of Object.values(out)) t.dataSync();
+        });
       const manifest = this.store.verifyVersion(this.store.resolve(`${this.name}@${id}`));
       v = {
         name: this.name,
@@ -111,7 +122,7 @@ export class ModelHolder {
         disposed: false,
       };
       this.loaded.set(id, v);
-      this.options.onChange?.({ kind: 'load', id });
+      this.options.onChange?.({ kind: 'load', id, version: v });
     }
     v.roles.add(role);
     return v;
@@ -127,7 +138,7 @@ export class ModelHolder {
     v.disposed = true;
     this.loaded.delete(v.id);
     v.model.dispose();
-    this.options.onChange?.({ kind: 'dispose', id: v.id });
+    this.options.onChange?.({ kind: 'dispose', id: v.id, version: v });
   }
 
   /** The version for a request: by id prefix, by label (tag), or the default (or canary) one. */

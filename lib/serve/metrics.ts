@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as prom from 'prom-client';
 import type { BatchObserver } from './batcher';
+import type { Executor } from './executor';
 
 export class ServeMetrics implements BatchObserver {
   readonly registry = new prom.Registry();
@@ -77,6 +78,20 @@ export class ServeMetrics implements BatchObserver {
       },
     });
     prom.collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** In worker mode, the predict worker's tfjs memory too. */
+  trackExecutor(executor: Executor, worker: boolean): void {
+    if (!worker) return;
+    const registers = [this.registry];
+    new prom.Gauge({
+      name: 'amalgam_worker_tf_tensors',
+      help: 'Live tfjs tensors in the predict worker thread',
+      registers,
+      async collect() {
+        this.set((await executor.memory().catch(() => ({ numTensors: Number.NaN }))).numTensors);
+      },
+    });
   }
 
   batch(rows: number, requests: number): void {

@@ -9,6 +9,7 @@ import type { RegistryStore } from '../registry/store';
 import { openRegistry } from '../registry/versioning';
 import { Batcher, type BatchingOptions } from './batcher';
 import type { ServeContext } from './context';
+import { type Executor, inlineExecutor, workerExecutor } from './executor';
 import { ServeError } from './errors';
 import { FeedbackLog, feedbackFile } from './feedback';
 import { type Canary, ModelHolder } from './holder';
@@ -40,6 +41,8 @@ export interface ServeOptions {
   reloadMs?: number;
   /** fastify's request log (default off). */
   logger?: boolean;
+  /** Run predict in a worker thread, overlapping with request handling (default false: on the event loop). */
+  worker?: boolean;
 }
 
 const pkg = require('../../../package.json') as { version: string };
@@ -65,6 +68,7 @@ export class Server implements ServeContext {
   readonly store: RegistryStore;
   readonly metrics = new ServeMetrics();
   readonly batcher: Batcher;
+  readonly executor: Executor;
   readonly holders = new Map<string, ModelHolder>();
   private feedbackLogs = new Map<string, FeedbackLog>();
   private timer?: NodeJS.Timeout;
@@ -80,17 +84,35 @@ export class Server implements ServeContext {
     const refs = [...(options.model ? [options.model] : []), ...(options.models ?? [])];
     if (!refs.length) throw new ServeError(400, 'serve: name a model to serve (NAME, NAME@TAG or NAME@VERSION)');
     const canary = parseCanary(options.canary);
-    for (const ref of refs) {
-      const at = ref.indexOf('@');
-      const name = at < 0 ? ref : ref.slice(0, at);
-      if (this.holders.has(name)) throw new ServeError(400, `serve: model ${name} is named twice`);
-      const holder = new ModelHolder(this.store, name, at < 0 ? undefined : ref.slice(at + 1), {
-        canary,
-        onChange: (e) => this.metrics.reloads.inc({ model: name, kind: e.kind }),
-      });
-      this.holders.set(name, holder);
+    this.executor = options.worker ? workerExecutor(this.store.dir) : inlineExecutor();
+    this.metrics.trackExecutor(this.executor, !!options.worker);
+    try {
+      for (const ref of refs) {
+        const at = ref.indexOf('@');
+        const name = at < 0 ? ref : ref.slice(0, at);
+        if (this.holders.has(name)) throw new ServeError(400, `serve: model ${name} is named twice`);
+        const holder = new ModelHolder(this.store, name, at < 0 ? undefined : ref.slice(at + 1), {
+          canary,
+          warmUp: !options.worker,
+          onChange: (e) => {
+            this.metrics.reloads.inc({ model: name, kind: e.kind });
+            if (e.kind === 'load') this.executor.loaded(e.version!);
+            if (e.kind === 'dispose') this.executor.disposed(e.version!);
+          },
+        });
+        this.holders.set(name, holder);
+      }
+    } catch (e) {
+      // A model that cannot be served frees the ones already loaded.
+      for (const h of this.holders.values()) h.dispose();
+      void this.executor.close();
+      throw e;
     }
-    this.batcher = new Batcher(options.batching === false ? { maxBatch: 1 } : options.batching, this.metrics);
+    this.batcher = new Batcher(
+      this.executor,
+      options.batching === false ? { maxBatch: 1 } : options.batching,
+      this.metrics,
+    );
     this.app = this.buildApp();
   }
 
@@ -180,7 +202,13 @@ export class Server implements ServeContext {
   /** Starts listening; resolves once the server accepts connections. */
   async listen(): Promise<this> {
     this.host = this.options.host ?? '127.0.0.1';
-    await this.app.listen({ port: this.options.port ?? 8080, host: this.host });
+    try {
+      await this.app.listen({ port: this.options.port ?? 8080, host: this.host });
+    } catch (e) {
+      for (const h of this.holders.values()) h.dispose(); // e.g. the port is taken: nothing stays loaded
+      await this.executor.close();
+      throw e;
+    }
     const address = this.app.server.address();
     this.port = typeof address === 'object' && address ? address.port : (this.options.port ?? 8080);
     const shown = this.host.includes(':') ? `[${this.host}]` : this.host;
@@ -218,6 +246,7 @@ export class Server implements ServeContext {
     await this.app.close();
     for (const h of this.holders.values()) h.dispose();
     for (const log of this.feedbackLogs.values()) log.close();
+    await this.executor.close();
   }
 }
 

@@ -6,7 +6,17 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import seedrandom from 'seedrandom';
 import { start } from '../../dist/lib/serve/index.js';
-import { digitRows, metric, oipSchemas, post, request, serveChild, tempRegistry, trainDigits } from './fixtures.mjs';
+import {
+  digitRows,
+  metric,
+  oipSchemas,
+  post,
+  request,
+  serveChild,
+  tempRegistry,
+  tf,
+  trainDigits,
+} from './fixtures.mjs';
 
 const registry = tempRegistry('safety');
 const oip = oipSchemas();
@@ -237,6 +247,15 @@ test('bearer-token auth on every route but health, compared in constant time', a
   } finally {
     await fromEnv.close();
   }
+});
+
+test('a server that cannot start frees what it loaded (unknown model, missing canary tag, port taken)', async () => {
+  const before = tf.memory().numTensors;
+  await assert.rejects(start({ models: ['digits', 'nope'], registry, port: 0 }), /no model "nope" in the registry/);
+  await assert.rejects(start({ model: 'digits', registry, port: 0, canary: 'gone=10' }), /has no tag "gone"/);
+  await assert.rejects(start({ model: 'digits', registry, port: Number(new URL(server.url).port) }), /EADDRINUSE/);
+  await assert.rejects(start({ model: 'digits', registry, canary: 'x' }), /--canary expects TAG=PERCENT/);
+  assert.equal(tf.memory().numTensors, before);
 });
 
 /** Malformed variants of valid requests: truncated, corrupted, wrong types, shapes, datatypes, paths, headers. */

@@ -10,7 +10,7 @@ import * as vm from 'node:vm';
 import { openRegistry } from '../../dist/lib/registry/versioning.js';
 import { ModelHolder } from '../../dist/lib/serve/holder.js';
 import { start } from '../../dist/lib/serve/index.js';
-import { digitRows, post, request, ROOT, tempRegistry, tf, trainDigits } from './fixtures.mjs';
+import { digitRows, metric, post, request, ROOT, tempRegistry, tf, trainDigits } from './fixtures.mjs';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
@@ -202,4 +202,37 @@ test('tag moves are atomic and locked across processes: concurrent movers lose n
   assert.deepEqual(store.moveTag('digits', 'fresh', a, { expect: null }), { moved: true, was: undefined });
 });
 
-after(() => {});
+test('--worker: predict in a worker thread gives the same outputs, follows tag moves and frees the old version there', {
+  timeout: 120_000,
+}, async () => {
+  store.setTag('digits', 'production', a);
+  const inline = await start({ model: 'digits@production', registry, port: 0 });
+  const worker = await start({ model: 'digits@production', registry, port: 0, worker: true, reloadMs: 20 });
+  try {
+    const { scaled } = await digitRows(5, 4);
+    const body = { instances: scaled, outputs: ['latent_low', 'digit'] };
+    const [x, y] = await Promise.all([
+      post(`${inline.url}/v1/models/digits:predict`, body),
+      post(`${worker.url}/v1/models/digits:predict`, body),
+    ]);
+    assert.equal(y.status, 200, y.text);
+    assert.deepEqual(y.json, x.json, 'same numbers from the worker');
+    const workerTensors = async () =>
+      metric((await request(`${worker.url}/metrics`)).text, 'amalgam_worker_tf_tensors');
+    const held = await workerTensors();
+    assert.ok(held > 0, 'the worker holds the version');
+    for (const to of [b, a, b]) {
+      store.setTag('digits', 'production', to);
+      await until(() => worker.holder('digits').defaultVersion.id === to, 'switch');
+      const r = await Promise.all(
+        scaled.map((e) => post(`${worker.url}/v1/models/digits:predict`, { instances: [e] })),
+      );
+      for (const res of r) assert.equal(res.headers.get('x-model-version'), to);
+    }
+    await until(async () => (await workerTensors()) === held, "the worker freed the old versions' tensors");
+    const bad = await post(`${worker.url}/v1/models/digits:predict`, { instances: [[1]] });
+    assert.equal(bad.status, 400);
+  } finally {
+    await Promise.all([inline.close(), worker.close()]);
+  }
+});
