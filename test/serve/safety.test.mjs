@@ -22,11 +22,10 @@ const registry = tempRegistry('safety');
 const oip = oipSchemas();
 let server;
 let model;
-let version;
 let image;
 
 before(async () => {
-  ({ model, version } = await trainDigits(registry, { epochs: 1 }));
+  ({ model } = await trainDigits(registry, { epochs: 1 }));
   image = (await digitRows(0, 1)).scaled[0];
   server = await start({ model: 'digits@production', registry, port: 0, bodyLimit: 64 * 1024 });
 });
@@ -72,6 +71,12 @@ test('bad requests get a 4xx {"error"} that names the field or the name, never a
     [v1, { body: { instances: [image], outputs: ['probs', 'probs'] } }, 400, /names "probs" twice/],
     [v1, { body: { instances: [image], signature_name: 'other' } }, 400, /signature_name/],
     [v1, { body: { instances: [image.map(() => 1e39)] } }, 400, /beyond float32/],
+    [
+      v1,
+      { raw: `{"instances": [[${new Array(64).fill('1e999').join(',')}]]}` },
+      400,
+      /instances\[0\]\[0\] is Infinity, beyond float32/,
+    ],
     [
       '/v1/models/digits:classify',
       { body: { instances: [image] } },
@@ -268,7 +273,7 @@ function* malformed(n, rng) {
       -1,
       0,
       1.5,
-      1e309,
+      Number.MAX_VALUE,
       'x',
       '',
       [],

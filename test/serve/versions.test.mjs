@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { openRegistry } from '../../dist/lib/registry/versioning.js';
