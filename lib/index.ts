@@ -23,3 +23,4 @@ export { amalgamate, blocks } from './model/index';
 export * as train from './train/index';
 export * as registry from './registry/index';
 export * as viz from './viz/index';
+export * as serve from './serve/index';

@@ -9,3 +9,4 @@ import './data';
 import './model';
 import './versions';
 import './viz';
+import './serve';

@@ -60,7 +60,7 @@ export class Dataset extends ColumnTableClass {
   #images?: DatasetImages;
 
   /** A dataset of these columns; `images` (pixels of every row, back to back) become the `image` column. */
-  static of(columns: Columns, info: DatasetInfo, images?: Uint8Array): Dataset {
+  static of(columns: Columns, info: DatasetInfo, images?: Uint8Array | Float32Array): Dataset {
     const all: Columns = { ...columns };
     if (images && info.image) {
       const size = info.image.shape.reduce((a, b) => a * b, 1);

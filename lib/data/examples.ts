@@ -37,6 +37,8 @@ export interface ExampleTensors {
   ys: Record<string, tf.Tensor>;
   /** Class names per categorical target. */
   classes: Record<string, string[]>;
+  /** The feature columns of a table, in the order x holds them. */
+  features?: string[];
   n: number;
   dispose(): void;
 }
@@ -57,6 +59,7 @@ export function toExamples(data: Examples, options: ExamplesOptions = {}): Examp
   let x: tf.Tensor;
   let ys: Record<string, tf.Tensor> = {};
   let classes: Record<string, string[]> = {};
+  let features: string[] | undefined;
   if (isTensorData(data)) {
     for (const c of wanted)
       if (data.y?.[c] === undefined)
@@ -75,6 +78,7 @@ export function toExamples(data: Examples, options: ExamplesOptions = {}): Examp
     x = t.x;
     ys = t.ys;
     classes = t.classes;
+    features = t.features;
   } else {
     throw new DataError(
       `${where}: expected a dataset (loadDataset), an arquero table or {x, y} tensors, got ${describeValue(data)}`,
@@ -118,7 +122,7 @@ export function toExamples(data: Examples, options: ExamplesOptions = {}): Examp
       throw new DataError(`${where}: target "${c}" has ${y.shape[0]} rows, the inputs ${n}`, { column: c });
     }
   const all = owned();
-  return { x, ys, classes, n, dispose: () => tf.dispose(all) };
+  return { x, ys, classes, features, n, dispose: () => tf.dispose(all) };
 }
 
 function describeValue(v: unknown): string {

@@ -30,6 +30,8 @@ export interface Tensors {
   ys: Record<string, tf.Tensor>;
   /** Class names per categorical target, index order (what the one-hot positions mean). */
   classes: Record<string, string[]>;
+  /** The feature columns x holds, in order (tables; undefined for images). */
+  features?: string[];
   /** Frees x, y and ys. */
   dispose(): void;
 }
@@ -91,6 +93,7 @@ export function toTensors(source: ColumnTable, options: ToTensorsOptions = {}): 
   const images = table instanceof Dataset && !options.features ? table.images : undefined;
 
   const classes: Record<string, string[]> = {};
+  let featureColumns: string[] | undefined;
   // tidy frees the intermediates (float casts, reshapes); the returned tensors survive.
   const { x, ys } = tf.tidy(() => {
     let x: tf.Tensor;
@@ -104,6 +107,7 @@ export function toTensors(source: ColumnTable, options: ToTensorsOptions = {}): 
       const features = options.features ?? names.filter((c) => !skip.has(c) && isNumericColumn(table, c));
       if (features.length === 0)
         throw new DataError(`toTensors: no numeric feature columns (columns: ${names.join(', ')}); pass features`);
+      featureColumns = features;
       const data = new Float32Array(n * features.length);
       features.forEach((f, j) => {
         requireColumn(names, f, 'toTensors features');
@@ -140,6 +144,7 @@ export function toTensors(source: ColumnTable, options: ToTensorsOptions = {}): 
     x,
     ys,
     classes,
+    features: featureColumns,
     y: label ? ys[label] : undefined,
     dispose() {
       tf.dispose([x, ...Object.values(ys)]);

@@ -32,16 +32,20 @@ export interface HistoryRecord {
   value: number;
 }
 
-/** Where a model's training data came from, so a retrain can find it again. */
+/** Where a model's training data came from, so a retrain (or a server reading raw rows) finds it again. */
 export interface DataSource {
   /** A shipped dataset's name and the options it was loaded with. */
   dataset?: string;
   options?: { limit?: number; subset?: boolean };
   /** Files a table was read from. */
   files?: string[];
-  /** The split trained on, when the data has one. */
+  /** fit's split and row limit. */
   split?: string;
-  rows: number;
+  limit?: number;
+  /** Feature columns of a table, in the order the model reads them. */
+  features?: string[];
+  /** Rows trained on. */
+  rows?: number;
 }
 
 /** What the registry needs of a model to version it. */

@@ -1,6 +1,6 @@
 // amalgam's model registry: `import { registry } from 'amalgam'`; %save, %versions, %checkout, %diff.
 export { openRegistry, save, load, versions, diff } from './versioning';
-export type { RegistryOptions } from './versioning';
+export type { RegistryOptions, SaveOptions } from './versioning';
 export { exportTfjs, loadExported } from './export';
 export type { ExportResult } from './export';
 export { RegistryStore } from './store';

@@ -8,7 +8,7 @@ import { type Amalgamation, amalgamate } from '../model/index';
 import { canonicalJson } from './hash';
 import { diffView, saveView, versionsView } from './render';
 import { checkName, RegistryStore, type VersionManifest } from './store';
-import type { Diff, FromConfig, SaveResult, Versionable, VersionRow } from './types';
+import type { DataSource, Diff, FromConfig, SaveResult, Versionable, VersionRow } from './types';
 
 export interface RegistryOptions {
   /** The registry folder: $AMALGAM_REGISTRY, else `.amalgam/registry` under the working directory. */
@@ -42,8 +42,18 @@ function code(): string | undefined {
 const packageVersion = () =>
   JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version as string;
 
+export interface SaveOptions extends RegistryOptions {
+  tag?: string;
+  /** Where the training data came from (metadata.data); default: what fit recorded (model.dataSource). */
+  data?: DataSource;
+  /** More lineage for metadata (a retrain's feedback and evaluation). */
+  metadata?: Record<string, unknown>;
+  /** Move the 'latest' tag too (default true; a retrain's challenger does not). */
+  latest?: boolean;
+}
+
 /** Saves a model as a new immutable version of `name` (components stored once), tagged 'latest' (and `tag`). */
-export function save(model: Versionable, name: string, options: RegistryOptions & { tag?: string } = {}): SaveResult {
+export function save(model: Versionable, name: string, options: SaveOptions = {}): SaveResult {
   checkName(name);
   const store = openRegistry(options.registry);
   const snapshots = model.snapshot();
@@ -58,6 +68,8 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
   const parent = model.version ? parentOf(store, name, model.version) : undefined;
   const unchanged =
     parent &&
+    !options.metadata &&
+    (options.data === undefined || canonicalJson(options.data) === canonicalJson(parent.metadata.data)) &&
     canonicalJson([parent.components, parent.config, parent.metadata.metrics, parent.metadata.dataHash]) ===
       canonicalJson([content.components, content.config, model.metrics, model.dataHash]);
   const manifest = unchanged
@@ -67,17 +79,18 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
         name,
         ...content,
         metadata: {
+          ...options.metadata,
           params,
+          data: options.data ?? model.dataSource,
           metrics: model.metrics,
           dataHash: model.dataHash,
-          data: model.dataSource,
           parent: model.version,
           package: packageVersion(),
           code: code(),
           time: new Date().toISOString(),
         },
       });
-  const tags = ['latest', ...(options.tag ? [options.tag] : [])];
+  const tags = [...(options.latest === false ? [] : ['latest']), ...(options.tag ? [options.tag] : [])];
   for (const t of tags) store.setTag(name, t, manifest.id);
   model.version = manifest.id;
   return withDisplay({ name, version: manifest.id, tag: options.tag, tags, components, registry: store.dir }, saveView);

@@ -41,6 +41,8 @@ export interface Resolved {
   columns: Record<string, string | undefined>;
   classes: Record<string, string[]>;
   n: number;
+  /** The feature columns of a table, in the order x holds them. */
+  features?: string[];
   dispose(): void;
 }
 
@@ -90,7 +92,7 @@ export function resolveData(
   } catch (e) {
     throw e instanceof DataError ? new ModelError(e.message) : e;
   }
-  const { x, ys, classes, n } = ex;
+  const { x, ys, classes, n, features } = ex;
   const targets: Record<string, tf.Tensor> = {};
   for (const h of heads) targets[h] = columns[h] ? ys[columns[h]!] : x;
   for (const h of heads) {
@@ -106,15 +108,15 @@ export function resolveData(
       );
     }
   }
-  return { x, targets, columns, classes, n, dispose: ex.dispose };
+  return { x, targets, columns, classes, n, features, dispose: ex.dispose };
 }
 
 /** Where these rows came from, recorded with the model for retraining (undefined for bare tensors). */
-export function dataSourceOf(data: TrainData, options: DataOptions, rows: number): DataSource | undefined {
-  if (data instanceof Dataset)
-    return { dataset: data.name, options: data.info.options, files: data.files, split: options.split, rows };
+export function dataSourceOf(data: TrainData, options: DataOptions, resolved: Resolved): DataSource | undefined {
+  const fit = { split: options.split, limit: options.limit, features: resolved.features, rows: resolved.n };
+  if (data instanceof Dataset) return { dataset: data.name, options: data.info.options, files: data.files, ...fit };
   const file = isColumnTable(data) ? loadInfo(data)?.file : undefined;
-  return file ? { files: [file], split: options.split, rows } : undefined;
+  return file ? { files: [file], ...fit } : undefined;
 }
 
 /** sha256 of the inputs and targets: the registry's "hash of the training data". */

@@ -113,7 +113,7 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
     options,
   );
   model.dataHash = hashData(all);
-  model.dataSource = dataSourceOf(data, { split: options.split ?? 'train' }, all.n);
+  model.dataSource = dataSourceOf(data, { split: options.split ?? 'train', limit: options.limit }, all);
   if (train !== all) all.dispose();
 
   const best = new BestWeights(options.restoreBest ?? true);
