@@ -1,24 +1,9 @@
 import type { MimeBundle } from './bundle';
+import type { DisplayOptions, DisplaySink } from './sink';
 import { toMimeBundle } from './registry';
 import { tslabSink } from './tslab';
 
-export interface DisplayOptions {
-  /** A display id: a later `display(v, {id, update: true})` replaces this output in place. */
-  id?: string;
-  /** Update the output that has this id instead of adding a new one. */
-  update?: boolean;
-  metadata?: Record<string, unknown>;
-}
-
-/**
- * Where displays go. The kernel installs a sink that sends display_data / update_display_data on
- * iopub; the REPL and the headless runner install their own; plain Node prints text/plain.
- */
-export interface DisplaySink {
-  /** Called at once, in call order; the bundle may still be rendering (an SVG chart, say). */
-  display(bundle: MimeBundle | Promise<MimeBundle>, options: DisplayOptions): void | Promise<void>;
-  clear(wait: boolean): void;
-}
+export type { DisplayOptions, DisplaySink };
 
 const consoleSink: DisplaySink = {
   async display(bundle) {

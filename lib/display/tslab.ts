@@ -2,7 +2,7 @@
 // every mime type of the bundle (tslab's public display.raw sends one type per output, so the
 // writer its kernel installs for the running cell is used when present).
 import type { MimeBundle } from './bundle';
-import type { DisplayOptions, DisplaySink } from './output';
+import type { DisplayOptions, DisplaySink } from './sink';
 
 type WriteDisplayData = (
   data: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } },
