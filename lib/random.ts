@@ -23,10 +23,6 @@ export function unseed(): void {
   generator = seedrandom(String(Date.now()));
 }
 
-export function getSeed(): number | undefined {
-  return currentSeed;
-}
-
 /** A uniform float in [0, 1) from the library's generator. */
 export function random(): number {
   return generator();
@@ -35,11 +31,6 @@ export function random(): number {
 /** A fresh generator derived from the current seed and a label, for components that need their own stream. */
 export function derive(label: string): seedrandom.PRNG {
   return seedrandom(`${currentSeed ?? generator()}:${label}`);
-}
-
-/** An integer seed for tfjs initializers and shuffles, drawn from the library's generator. */
-export function nextSeed(): number {
-  return Math.floor(generator() * 2 ** 31);
 }
 
 /** Fisher–Yates shuffle in place, drawing from `rng` (last position first, so a seed fixes the order). */

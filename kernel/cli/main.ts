@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { parseArgs } from '../../lib/magics/args';
 import { installKernelspec } from './install';
 
-const pkg = require('../../../package.json');
+import { PACKAGE_VERSION } from '../../lib/util/package';
 
 const HELP: Record<string, string> = {
-  main: `amalgam ${pkg.version}: a Jupyter kernel for TypeScript deep learning
+  main: `amalgam ${PACKAGE_VERSION}: a Jupyter kernel for TypeScript deep learning
 
 Usage: amalgam COMMAND [options]
 
@@ -85,7 +85,7 @@ export async function main(argv: string[]): Promise<void> {
     'json',
   ]);
   if (!command || command === '--help' || command === '-h' || command === 'help') return void console.log(HELP.main);
-  if (command === '--version' || command === '-v') return void console.log(pkg.version);
+  if (command === '--version' || command === '-v') return void console.log(PACKAGE_VERSION);
   if (args.flags.help || args.flags.h) return void console.log(HELP[command] ?? HELP.main);
   try {
     switch (command) {

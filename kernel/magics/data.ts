@@ -3,7 +3,6 @@
 // session's earlier tables stay as they were.
 import { existsSync } from 'node:fs';
 import { isColumnTable } from '../../lib/data/aq';
-import { Dataset } from '../../lib/data/dataset';
 import { listDatasets, loadDataset } from '../../lib/data/datasets';
 import { describe } from '../../lib/data/describe';
 import { FORMATS, load, loadInfo } from '../../lib/data/loaders/index';

@@ -5,7 +5,8 @@ import { closest } from '../util/text';
 import { aq } from './aq';
 import { Dataset, type LoadDatasetOptions } from './dataset';
 import { DataError } from './errors';
-import { packageRoot, readVerified } from './files';
+import { PACKAGE_ROOT } from '../util/package';
+import { readVerified } from './files';
 import { parseIdx } from './loaders/idx';
 import { columnArray } from './table';
 
@@ -37,7 +38,7 @@ interface ManifestEntry {
 
 /** The datasets folder: $AMALGAM_DATASETS when set (tests, relocated installs), else the package's datasets/. */
 export function datasetsDir(): string {
-  return process.env.AMALGAM_DATASETS || join(packageRoot(), 'datasets');
+  return process.env.AMALGAM_DATASETS || join(PACKAGE_ROOT, 'datasets');
 }
 
 const manifests = new Map<string, ManifestEntry[]>();

@@ -7,12 +7,6 @@ export function takeRows<T extends ColumnTable>(table: T, indices: ArrayLike<num
   return base.reify(Array.from(indices) as any);
 }
 
-/** A column's values in row order, checking that the column exists. */
-export function columnValues(table: ColumnTable, name: string, where = 'table'): any[] | ArrayLike<any> {
-  requireColumn(table.columnNames(), name, where);
-  return columnArray(table, name);
-}
-
 /** The TypeScript-ish type of a column, from its backing array and a sample of its values. */
 export function columnType(table: ColumnTable, name: string): string {
   const col: any = table.column(name);

@@ -1,4 +1,3 @@
-import type { MimeBundle } from './bundle';
 import type { DisplayOptions, DisplaySink } from './sink';
 import { toMimeBundle } from './registry';
 import { tslabSink } from './tslab';

@@ -50,7 +50,9 @@ type FlagValue<F extends FlagSpec> = F['type'] extends 'boolean'
 
 /** The parsed flags of a declaration, typed from it. */
 export type OptionsOf<A extends MagicArguments> =
-  A['flags'] extends Readonly<Record<string, FlagSpec>> ? { [K in keyof A['flags']]?: FlagValue<A['flags'][K]> } : {};
+  A['flags'] extends Readonly<Record<string, FlagSpec>>
+    ? { [K in keyof A['flags']]?: FlagValue<A['flags'][K]> }
+    : Record<never, never>;
 
 export interface ParsedArguments<A extends MagicArguments = MagicArguments> {
   positionals: string[];
@@ -107,12 +109,7 @@ export function flagUsage(name: string, f: FlagSpec): string {
 }
 
 /** `%train MODEL --data NAME [--epochs N] ...`: the usage line a declaration gives. */
-export function usageLine(
-  prefix: string,
-  name: string,
-  spec: MagicArguments,
-  required: readonly string[] = [],
-): string {
+export function usageLine(prefix: string, name: string, spec: MagicArguments): string {
   const parts = [`${prefix}${name}`];
   for (const p of spec.positionals ?? []) {
     const text = p.variadic ? `${p.name} ...` : p.name;

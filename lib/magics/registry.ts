@@ -79,7 +79,7 @@ export function magicHelp(def: Omit<MagicDefinition<MagicArguments>, 'run'>): st
 }
 
 /** Declares and registers a magic (built-ins and extensions alike). */
-export function defineMagic<const A extends MagicArguments = {}>(def: MagicDefinition<A>): Magic {
+export function defineMagic<const A extends MagicArguments = Record<never, never>>(def: MagicDefinition<A>): Magic {
   const magic: Magic = {
     name: def.name,
     kind: def.kind,

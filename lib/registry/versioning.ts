@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packageRoot } from '../data/files';
+import { PACKAGE_ROOT, PACKAGE_VERSION } from '../util/package';
 import { Pipeline } from '../data/transforms/pipeline';
 import { type Amalgamation, amalgamate } from '../model/index';
 import { canonicalJson } from './hash';
@@ -27,9 +27,9 @@ function code(): string | undefined {
   try {
     // Only the package's own checkout: an installed copy inside someone's project must not report
     // that project's commit as the code version.
-    if (!fs.existsSync(path.join(packageRoot(), '.git'))) throw new Error('not a git checkout');
+    if (!fs.existsSync(path.join(PACKAGE_ROOT, '.git'))) throw new Error('not a git checkout');
     codeVersion = execFileSync('git', ['describe', '--always', '--dirty'], {
-      cwd: packageRoot(),
+      cwd: PACKAGE_ROOT,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
@@ -38,9 +38,6 @@ function code(): string | undefined {
   }
   return codeVersion;
 }
-
-const packageVersion = () =>
-  JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version as string;
 
 export interface SaveOptions extends RegistryOptions {
   tag?: string;
@@ -85,7 +82,7 @@ export function save(model: Versionable, name: string, options: SaveOptions = {}
           metrics: model.metrics,
           dataHash: model.dataHash,
           parent: model.version,
-          package: packageVersion(),
+          package: PACKAGE_VERSION,
           code: code(),
           time: new Date().toISOString(),
         },

@@ -7,6 +7,7 @@ import { ModelError } from '../model/errors';
 import { RegistryError } from '../registry/errors';
 import type { RegistryStore } from '../registry/store';
 import { openRegistry } from '../registry/versioning';
+import { PACKAGE_VERSION } from '../util/package';
 import { Batcher, type BatchingOptions } from './batcher';
 import type { ServeContext } from './context';
 import { type Executor, inlineExecutor, workerExecutor } from './executor';
@@ -45,8 +46,6 @@ export interface ServeOptions {
   worker?: boolean;
 }
 
-const pkg = require('../../../package.json') as { version: string };
-
 /** Parses TAG=PERCENT. */
 export function parseCanary(spec: ServeOptions['canary']): Canary | undefined {
   if (spec === undefined) return undefined;
@@ -72,7 +71,7 @@ export class Server implements ServeContext {
   readonly holders = new Map<string, ModelHolder>();
   private feedbackLogs = new Map<string, FeedbackLog>();
   private timer?: NodeJS.Timeout;
-  readonly version = pkg.version;
+  readonly version = PACKAGE_VERSION;
   readonly bodyLimit: number;
   url = '';
   port = 0;

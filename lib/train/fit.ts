@@ -14,7 +14,7 @@ import { History } from './callbacks/history';
 import { ProgressCallback } from './callbacks/progress';
 import { IndexRetrieval } from './callbacks/retrieval';
 import { LearningRateScheduler } from './callbacks/schedule';
-import { type DataOptions, dataSourceOf, hashData, type Resolved, resolveData, type TrainData } from './data';
+import { type DataOptions, dataSourceOf, hashData, resolveData, type TrainData } from './data';
 import { evaluateResolved } from './evaluate';
 import { makeOptimizer, plan, weightedLoss } from './plan';
 import type { Schedule } from './schedule';
