@@ -152,8 +152,11 @@ export function globalHeader(d: Declaration, file: string, alias: string): { top
   switch (d.kind) {
     case 'import': {
       // Every meaning of the import (value, type and namespace: `data.Dataset` after
-      // `import { data } from 'amalgam'`) re-exports through an import alias.
-      return { top: d.importTemplate!.replace('$NAME$', alias), inner: `export import ${d.name} = ${alias};` };
+      // `import { data } from 'amalgam'`) re-exports through an import alias; a type-only import
+      // cannot be aliased that way (TS1380) and has only its type to give.
+      const top = d.importTemplate!.replace('$NAME$', alias);
+      if (/^import type |\{ type /.test(d.importTemplate!)) return { top, inner: `type ${d.name} = ${alias};` };
+      return { top, inner: `export import ${d.name} = ${alias};` };
     }
     case 'const':
       return { inner: `const ${d.name}: typeof ${ref};` };

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, ready, digitsConfig, loadDigits, build, weightsOf } from './fixtures.mjs';
-import { amalgamate, ModelError } from '../../dist/lib/model/index.js';
+import { amalgamate, diagramSvg, ModelError } from '../../dist/lib/model/index.js';
 import { fit } from '../../dist/lib/train/fit.js';
 
 test('runs on the wasm backend', async () => {
@@ -328,17 +328,20 @@ test('display: diagram with every component and edge, table of params and state'
     digitsConfig({ combo: { from: ['latent_low', 'digit'], task: 'classify', units: 2, target: 'label' } }),
   );
   m.freeze('bottom');
-  const b = m[Symbol.for('Jupyter.display')]();
+  const svg = diagramSvg(m);
   for (const name of ['input', 'bottom', 'latent_high', 'latent_low', 'logits', 'probs', 'digit', 'combo'])
-    assert.match(b['image/svg+xml'], new RegExp(`>${name}( ❄)?<`));
+    assert.match(svg, new RegExp(`>${name}( ❄)?<`));
   assert.equal(
-    (b['image/svg+xml'].match(/marker-end=/g) ?? []).length,
+    (svg.match(/marker-end=/g) ?? []).length,
     5 + 1 + 2,
     'edges: the trunk, digit ← logits, combo ← latent_low + digit',
   );
+  const b = m[Symbol.for('Jupyter.display')]();
+  assert.equal(b['image/svg+xml'], undefined, 'the bundle shows the diagram as PNG');
+  assert.ok(Buffer.from(b['image/png'], 'base64').subarray(1, 4).toString() === 'PNG');
   assert.match(b['text/plain'], /bottom\s+bottom\s+input\s+\d+\s+[\d,]+\s+frozen/);
   assert.match(b['text/plain'], /combo\s+head \(classify\)\s+latent_low \+ digit/);
-  assert.match(b['text/html'], /<table>/);
+  assert.match(b['text/html'], /<img src="data:image\/png;base64,.*<table class="dataframe">/s);
   m.dispose();
 });
 
