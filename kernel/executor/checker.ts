@@ -190,8 +190,9 @@ export class Checker {
    * Records the names a cell declared (after it ran) so later cells see them. `code` is the cell's
    * source: it is kept as a snapshot file when it declares anything but imports.
    */
-  commit(code: string, declarations: Declaration[]): void {
-    if (!declarations.length) return;
+  commit(code: string, committed: Declaration[]): void {
+    if (!committed.length) return;
+    const declarations = this.markNamespaces(committed);
     let file: string | undefined;
     if (declarations.some((d) => d.kind !== 'import')) {
       file = path.join(this.cwd, `__amalgam_snapshot_${++this.snapshots}__.ts`);
@@ -221,6 +222,25 @@ export class Checker {
     }
     this.writeScope();
     this.warmSoon();
+  }
+
+  /** Imports that name a namespace (`import { data } from 'amalgam'`), found in the checked cell. */
+  private markNamespaces(declarations: Declaration[]): Declaration[] {
+    if (!declarations.some((d) => d.kind === 'import')) return declarations;
+    const program = this.service.getProgram();
+    const sf = program?.getSourceFile(this.cellPath);
+    if (!program || !sf) return declarations;
+    const checker = program.getTypeChecker();
+    const namespaces = new Set<string>();
+    for (const st of sf.statements) {
+      const bindings = ts.isImportDeclaration(st) ? st.importClause?.namedBindings : undefined;
+      if (!bindings || !ts.isNamedImports(bindings)) continue;
+      for (const el of bindings.elements) {
+        const symbol = checker.getSymbolAtLocation(el.name);
+        if (symbol && checker.getAliasedSymbol(symbol).flags & ts.SymbolFlags.Module) namespaces.add(el.name.text);
+      }
+    }
+    return declarations.map((d) => (d.kind === 'import' && namespaces.has(d.name) ? { ...d, namespace: true } : d));
   }
 
   /**

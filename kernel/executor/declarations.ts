@@ -20,6 +20,8 @@ export interface Declaration {
   name: string;
   kind: DeclarationKind;
   importTemplate?: string;
+  /** An import of a namespace (`data` from 'amalgam'): later cells need its types as well as its value. */
+  namespace?: boolean;
   /** For generic classes, interfaces and type aliases: `<T extends X = Y>` and `<T>`. */
   typeParams?: { declaration: string; reference: string };
 }
@@ -151,12 +153,14 @@ export function globalHeader(d: Declaration, file: string, alias: string): { top
   const tp = d.typeParams ?? { declaration: '', reference: '' };
   switch (d.kind) {
     case 'import': {
-      // Every meaning of the import (value, type and namespace: `data.Dataset` after
-      // `import { data } from 'amalgam'`) re-exports through an import alias; a type-only import
-      // cannot be aliased that way (TS1380) and has only its type to give.
+      // A namespace import re-exports as a namespace (value and types: `data.Dataset` after
+      // `import { data } from 'amalgam'`); any other import as a value and a type (whichever of the
+      // two it has: the other meaning is never used). An import-equals alias of a plain value would
+      // lose its type (calls go unchecked), so only namespaces take that form.
       const top = d.importTemplate!.replace('$NAME$', alias);
-      if (/^import type |\{ type /.test(d.importTemplate!)) return { top, inner: `type ${d.name} = ${alias};` };
-      return { top, inner: `export import ${d.name} = ${alias};` };
+      if (d.namespace || /\* as \$NAME\$|^import \$NAME\$ = /.test(d.importTemplate!))
+        return { top, inner: `export import ${d.name} = ${alias};` };
+      return { top, inner: `const ${d.name}: typeof ${alias};\ntype ${d.name} = ${alias};` };
     }
     case 'const':
       return { inner: `const ${d.name}: typeof ${ref};` };

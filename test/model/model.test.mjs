@@ -200,3 +200,23 @@ test('each representation is a component: frozen, snapshotted and restored by it
   assert.deepEqual(m.frozen, ['latent_high'], 'a refused name changes nothing');
   [m, other].forEach((v) => v.dispose());
 });
+
+test('predict takes the one data shape: a dataset, a table or {x, y}, as fit does', async () => {
+  const ds = await loadDigits();
+  const m = build(digitsConfig());
+  const some = ds.slice(0, 5);
+  const a = m.predict(some, { outputs: ['probs'] });
+  assert.deepEqual(a.probs.shape, [5, 10]);
+  const x = tf.tensor4d(
+    Float32Array.from(some.images.data, (v) => v / 16),
+    [5, 8, 8, 1],
+  );
+  const b = m.predict({ x }, { outputs: ['probs'] });
+  assert.deepEqual(Array.from(a.probs.dataSync()), Array.from(b.probs.dataSync()), 'same inputs, same outputs');
+  assert.throws(
+    () => m.predict({ x: tf.zeros([2, 4]) }),
+    /predict: the data's inputs have shape \[4\] per example; the model expects \[8, 8, 1\]/,
+  );
+  tf.dispose([a.probs, b.probs, x]);
+  m.dispose();
+});
