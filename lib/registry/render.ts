@@ -1,8 +1,15 @@
 // Notebook views of registry results: an HTML table and its text twin for each.
+import * as path from 'node:path';
 import { htmlTable, textTable } from '../display/table';
 import type { Diff, SaveResult, VersionRow } from './types';
 
 const short = (h?: string) => (h ? h.slice(0, 12) : '—');
+
+/** A folder as the user named it: relative to the working directory when inside it. */
+const shownPath = (dir: string) => {
+  const rel = path.relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
+};
 
 /** A table as HTML and text, from the shared table builder (registry views show no index). */
 function table(columns: string[], rows: string[][], title?: string): { html: string; text: string } {
@@ -32,7 +39,7 @@ export function saveView(r: SaveResult) {
       short(c.hash),
       c.reused ? 'reused (no copy)' : `new, ${(c.bytes / 1024).toFixed(1)} KiB`,
     ]),
-    `Saved ${r.name}@${short(r.version)} (tags: ${r.tags.join(', ')}) in ${r.registry}`,
+    `Saved ${r.name}@${short(r.version)} (tags: ${r.tags.join(', ')}) in ${shownPath(r.registry)}`,
   );
   return t;
 }
