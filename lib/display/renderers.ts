@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { escapeHtml } from './bundle';
+import { htmlTable } from './table';
 import { registerRenderer } from './registry';
 import { isVegaLiteSpec, vegaLiteBundle } from './vegalite';
 
@@ -13,14 +14,19 @@ const isTensor = (v: any): boolean =>
   typeof v.rank === 'number';
 
 function tensorHtml(t: any): string {
-  const head = `<div><b>Tensor</b> <code>${escapeHtml(t.dtype)}</code> shape <code>[${t.shape.join(', ')}]</code></div>`;
-  if (t.isDisposed) return `${head}<div><i>disposed</i></div>`;
-  if (t.rank > 2 || t.size > 400) return `${head}<pre>${escapeHtml(t.toString())}</pre>`;
-  const values = t.rank === 0 ? [[t.dataSync()[0]]] : t.rank === 1 ? [Array.from(t.dataSync())] : t.arraySync();
-  const rows = (values as unknown[][])
-    .map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(String(v))}</td>`).join('')}</tr>`)
-    .join('');
-  return `${head}<table>${rows}</table>`;
+  const title = `Tensor ${t.dtype} [${t.shape.join(', ')}]`;
+  if (t.isDisposed) return htmlTable({ title, columns: [], rows: [], footer: 'disposed' });
+  if (t.rank > 2 || t.size > 400) return `<p><b>${escapeHtml(title)}</b></p><pre>${escapeHtml(t.toString())}</pre>`;
+  const values = (
+    t.rank === 0 ? [[t.dataSync()[0]]] : t.rank === 1 ? [Array.from(t.dataSync())] : t.arraySync()
+  ) as number[][];
+  // Row and column indices as the headers, values right-aligned: the same table as a frame's.
+  return htmlTable({
+    title,
+    index: true,
+    columns: ['', ...values[0].map((_, j) => String(j))],
+    rows: values.map((row, i) => [String(i), ...row]),
+  });
 }
 
 /** Registers the built-in renderers: called once by lib/register.ts. */

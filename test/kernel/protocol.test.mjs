@@ -139,7 +139,10 @@ describe('kernel_info and execute', () => {
     const { outputs } = await k.execute("import * as tf from '@tensorflow/tfjs'\ntf.tensor([[1, 2], [3, 4]])");
     const data = outputs.find((m) => m.header.msg_type === 'execute_result').content.data;
     assert.match(data['text/plain'], /Tensor float32 \[2, 2\]/);
-    assert.match(data['text/html'], /<table>/);
+    assert.match(
+      data['text/html'],
+      /<b>Tensor float32 \[2, 2\]<\/b>.*<th>1<\/th><td style="text-align:right">3<\/td><td style="text-align:right">4<\/td>/s,
+    );
   });
 
   test('ESM-only packages and node builtins import', async () => {

@@ -146,7 +146,7 @@ test('save → load through fromConfig: identical weights and predictions, metad
   tf.dispose([x, ...pa, ...pb]);
 
   const view = s[DISPLAY]();
-  assert.match(view['text/html'], /<table>/);
+  assert.match(view['text/html'], /<table class="dataframe">/);
   assert.match(view['text/plain'], /Saved fake@[0-9a-f]{12} \(tags: latest, v1\)/);
 });
 
@@ -249,7 +249,7 @@ test('tags move, versions are immutable; refs by tag, id prefix, plain name; unc
   );
   assert.equal(rows[0].parent, v1.version);
   assert.deepEqual(rows[0].metrics, { cls: { acc: 0.75 } });
-  assert.match(rows[DISPLAY]()['text/html'], /<table>.*<th>version<\/th>/s);
+  assert.match(rows[DISPLAY]()['text/html'], /<table class="dataframe">.*<th>version<\/th>/s);
   assert.match(rows[DISPLAY]()['text/plain'], /^fake: 2 versions/);
 
   assert.equal(load('fake@prod', fromConfig, { registry }).version, v2.version);

@@ -134,7 +134,7 @@ test('feedback survives kill -9; retrain promotes a better challenger and refuse
     await sendFeedback(server.url, 0, 1200, { wrong: true });
     const worse = await cli(['retrain', 'digits', '--from', 'production', '--epochs', '3', '--registry', registry]);
     assert.equal(worse.code, 0, worse.stderr);
-    assert.match(worse.stdout, /FAIL\s+original\s+digit\s+acc/);
+    assert.match(worse.stdout, /^original\s+digit\s+acc\s+[\d.]+\s+[\d.]+\s+FAIL$/m);
     assert.match(worse.stdout, /not promoted: production stays at/);
     assert.equal(store.tags('digits').production, promoted, 'production did not move');
     const rejected = store.resolve('digits@challenger');

@@ -69,5 +69,5 @@ test('headSummary: last and best values per head', async () => {
   assert.equal(loss.train, 0.7);
   assert.equal(s.rows.find((r) => r.metric === 'accuracy').bestEpoch, 3);
   const b = await toMimeBundle(s);
-  assert.match(b['text/html'], /<table>/);
+  assert.match(b['text/html'], /<table class="dataframe">/);
 });
