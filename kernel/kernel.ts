@@ -32,6 +32,7 @@ export class Kernel {
   /** Settles when start-up's backend selection has finished (execute waits for it). */
   backendReady: Promise<void> = Promise.resolve();
   private abort = new AbortController();
+  private cellStartedAt = 0;
 
   constructor(connection: ConnectionInfo) {
     this.server = new KernelServer(connection, kernelInfo());
@@ -65,12 +66,14 @@ export class Kernel {
   /** A fresh interrupt signal for the cell about to run. */
   newSignal(): AbortSignal {
     this.abort = new AbortController();
+    this.cellStartedAt = Date.now();
     setCurrentSignal(this.abort.signal);
     return this.abort.signal;
   }
 
-  interrupt(): boolean {
-    if (this.abort.signal.aborted) return false;
+  /** `at`: when the interrupt was asked for; one asked for before the running cell started is stale. */
+  interrupt(at = Date.now()): boolean {
+    if (this.abort.signal.aborted || at < this.cellStartedAt) return false;
     this.abort.abort();
     return true;
   }
@@ -78,7 +81,7 @@ export class Kernel {
   async start(): Promise<void> {
     this.streams.install();
     this.server.log = (t) => this.streams.log(t);
-    this.server.onInterrupt = () => this.interrupt();
+    this.server.onInterrupt = (at) => this.interrupt(at);
     this.server.onShutdown = () => {
       void this.settle().finally(() => this.server.exit());
     };

@@ -24,7 +24,7 @@ export type ToControl = { type: 'iopub'; frames: Buffer[] } | { type: 'interrupt
 
 export type FromControl =
   | { type: 'ready' }
-  | { type: 'interrupt' }
+  | { type: 'interrupt'; at: number }
   | { type: 'shutdown'; restart: boolean }
   | { type: 'log'; text: string }
   | { type: 'stopped' };
@@ -68,17 +68,19 @@ async function reply(request: Message, type: string, content: unknown): Promise<
  * inspector's terminateExecution.
  */
 function interruptMainThread(): void {
+  // When it was asked: a message the busy main thread reads only later must not stop the next cell.
+  const at = Date.now();
   let acked = false;
   ackWaiter = () => {
     acked = true;
   };
-  post({ type: 'interrupt' });
+  post({ type: 'interrupt', at });
   setTimeout(() => {
     if (acked) return;
     process.kill(process.pid, 'SIGINT');
     setTimeout(() => {
       if (acked) return;
-      inspector.post('Runtime.terminateExecution', () => post({ type: 'interrupt' }));
+      inspector.post('Runtime.terminateExecution', () => post({ type: 'interrupt', at }));
     }, graceMs);
   }, graceMs);
 }

@@ -30,7 +30,7 @@ export class KernelServer {
   private shellOut = new SendQueue(this.shell, (e) => this.log(`shell send failed: ${e.message}`));
   private stdinOut = new SendQueue(this.stdin, (e) => this.log(`stdin send failed: ${e.message}`));
   private inputWaiters: ((value: string) => void)[] = [];
-  onInterrupt: () => boolean = () => false;
+  onInterrupt: (at?: number) => boolean = () => false;
   onShutdown: (restart: boolean) => void = () => process.exit(0);
   log: (text: string) => void = () => {};
 
@@ -63,7 +63,7 @@ export class KernelServer {
         if (m.type === 'ready') resolve();
         else if (m.type === 'log') this.log(m.text);
         else if (m.type === 'interrupt') {
-          this.onInterrupt();
+          this.onInterrupt(m.at);
           this.toControl({ type: 'interrupt-ack' });
         } else if (m.type === 'shutdown') this.onShutdown(m.restart);
       });
