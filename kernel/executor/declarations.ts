@@ -142,33 +142,36 @@ export function localHeader(d: Declaration, file: string): string {
 }
 
 /**
- * The same as a global declaration: `top` goes at the top of the scope file, `inner` inside its
- * `declare global { }`. Globals (not imports) let a cell reassign a `let` from an earlier cell and
- * shadow any name with a declaration of its own.
+ * How every later cell sees `d` (declared in `file`): module-local declarations put in the cell's own
+ * file, after its code (`top`: an import of the module it came from, under a private alias). The shapes
+ * are those a global would have: a function or namespace is a `const`, a class or enum a `const` and a
+ * `type`, a named import a `const` and a `type` of its alias; a `let` stays a `let`, so another cell
+ * can reassign it, and a cell that declares the name itself simply leaves it out.
  */
-export function globalHeader(d: Declaration, file: string, alias: string): { top?: string; inner: string } {
+export function scopeHeader(d: Declaration, file: string, alias: string): { top?: string; inner: string } {
   const ref = `import(${JSON.stringify(file)}).${d.name}`;
   const tp = d.typeParams ?? { declaration: '', reference: '' };
   switch (d.kind) {
     case 'import': {
       const top = d.importTemplate!.replace('$NAME$', alias);
-      // A namespace import re-exports as a namespace (value and types); a named or default import
-      // as a value and a type (whichever of the two it has: the other meaning is never used).
+      // A namespace import is an alias of the namespace (value and types); a named or default import
+      // a value and a type (whichever of the two it has: the other meaning is never used).
       if (/\* as \$NAME\$|^import \$NAME\$ = /.test(d.importTemplate!))
-        return { top, inner: `export import ${d.name} = ${alias};` };
-      return { top, inner: `const ${d.name}: typeof ${alias};\ntype ${d.name} = ${alias};` };
+        return { top, inner: `import ${d.name} = ${alias};` };
+      return { top, inner: `declare const ${d.name}: typeof ${alias};\ntype ${d.name} = ${alias};` };
     }
     case 'const':
-      return { inner: `const ${d.name}: typeof ${ref};` };
-    case 'let':
-    case 'var':
-      return { inner: `let ${d.name}: typeof ${ref};` };
     case 'function':
     case 'namespace':
-      return { inner: `const ${d.name}: typeof ${ref};` };
+      return { inner: `declare const ${d.name}: typeof ${ref};` };
+    case 'let':
+    case 'var':
+      return { inner: `declare let ${d.name}: typeof ${ref};` };
     case 'class':
     case 'enum':
-      return { inner: `const ${d.name}: typeof ${ref};\ntype ${d.name}${tp.declaration} = ${ref}${tp.reference};` };
+      return {
+        inner: `declare const ${d.name}: typeof ${ref};\ntype ${d.name}${tp.declaration} = ${ref}${tp.reference};`,
+      };
     case 'interface':
     case 'type':
       return { inner: `type ${d.name}${tp.declaration} = ${ref}${tp.reference};` };
