@@ -156,19 +156,26 @@ export class Checker {
   }
 
   /**
-   * The file a cell is checked as: the header that declares every live name the cell does not declare
-   * itself, then the code. The code's leading comments are copied above the header, so file-level
-   * pragmas (`// @ts-nocheck`, `/// <reference ...>`) keep their meaning.
+   * The file a cell is checked as: a header that declares the live names the cell does not declare
+   * itself (`only`: just those), then the code. The code's leading comments are copied above the
+   * header, so file-level pragmas (`// @ts-nocheck`, `/// <reference ...>`) keep their meaning.
    */
-  private cellText(code: string, parsed: ts.SourceFile): { text: string; codeStart: number } {
+  private cellText(code: string, parsed: ts.SourceFile, only?: Set<string>): { text: string; codeStart: number } {
     const own = new Set(topLevelDeclarations(parsed).map((d) => d.name));
     const comments = ts.getLeadingCommentRanges(code, 0) ?? [];
     const leading = comments.length ? code.slice(comments[0].pos, comments[comments.length - 1].end) : '';
-    const prefix = `${leading}\n${this.header(own)}${SEPARATOR}`;
+    const prefix = `${leading}\n${this.header(own, only)}${SEPARATOR}`;
     return { text: prefix + code, codeStart: prefix.length };
   }
 
-  /** Checks a cell's code against the names of earlier cells. */
+  /**
+   * Checks a cell's code against the names of earlier cells.
+   *
+   * The warm checker sees a header of only the names the code mentions: the others cannot change how
+   * the code types, so a cell it finds clean is clean. A cell with errors is checked again, by a fresh
+   * checker, with every live name declared (TypeScript's "Did you mean" looks through all of them, and
+   * a fresh checker prints exactly what a program build prints): that is the full path's text.
+   */
   check(code: string): CheckResult {
     const t0 = performance.now();
     const parsed = ts.createSourceFile(this.cellPath, code, PARSE_OPTIONS, false) as ts.SourceFile & {
@@ -185,33 +192,45 @@ export class Checker {
     });
     if (parsed.parseDiagnostics.length) return done(parsed.parseDiagnostics, 0, 'syntax');
     // Diagnostics in the header (the counterpart of errors in a declaration file) are not the cell's.
-    const { text, codeStart } = this.cellText(code, parsed);
-    const ours = (d: ts.Diagnostic) => d.start === undefined || d.start >= codeStart;
-    const fast = process.env.AMALGAM_CHECK === 'full' ? undefined : this.fastCheck(text, ours);
-    if (fast) return done(fast.diagnostics, codeStart, fast.fresh ? 'fresh' : 'warm');
-    return done(this.fullCheck(text), codeStart, 'full');
+    const cellError = (codeStart: number) => (d: ts.Diagnostic) =>
+      d.category === ts.DiagnosticCategory.Error && (d.start === undefined || d.start >= codeStart);
+    const full = this.cellText(code, parsed);
+    if (process.env.AMALGAM_CHECK !== 'full' && this.prepareView()) {
+      const mentioned = this.cellText(code, parsed, mentionedNames(parsed));
+      const mentionedCell = this.prepareCell(mentioned.text);
+      const warm = mentionedCell && this.warm!.checker.warm(mentionedCell);
+      if (warm && !warm.some(cellError(mentioned.codeStart))) return done(warm, mentioned.codeStart, 'warm');
+      const fullCell = warm && this.prepareCell(full.text);
+      const fresh = fullCell && this.warm!.checker.fresh(fullCell);
+      if (fresh) return done(fresh, full.codeStart, 'fresh');
+    }
+    return done(this.fullCheck(full.text), full.codeStart, 'full');
   }
 
-  private fastCheck(text: string, ours: (d: ts.Diagnostic) => boolean): ReturnType<WarmChecker['check']> {
+  /** Whether the fast path can stand in for a program build: the snapshots written since join its view. */
+  private prepareView(): boolean {
     const warm = this.warm;
-    if (!warm || !warmAvailable) return undefined;
-    for (const [file, version] of warm.localFiles) if (fileVersionOnDisk(file) !== version) return undefined;
+    if (!warm || !warmAvailable) return false;
+    for (const [file, version] of warm.localFiles) if (fileVersionOnDisk(file) !== version) return false;
     // The snapshots the base program lacks join the view; those no longer live leave it.
     for (const name of warm.checker.extraFiles()) if (!this.snapshots.has(name)) warm.checker.delete(name);
     for (const [name, snapshot] of this.snapshots) {
       if (warm.checker.has(name)) continue;
       const extra = prepareFile(name, snapshot.text, COMPILER_OPTIONS, this.resolveTypes);
-      if (!extra) return undefined;
+      if (!extra) return false;
       warm.checker.add(extra);
     }
-    const cell = prepareFile(
+    return true;
+  }
+
+  private prepareCell(text: string) {
+    return prepareFile(
       this.cellPath,
       text,
       COMPILER_OPTIONS,
       this.resolveTypes,
       `${this.cellPath}#${++this.cellCount}`,
     );
-    return cell && warm.checker.check(cell, ours);
   }
 
   private fullCheck(text: string): readonly ts.Diagnostic[] {
@@ -225,12 +244,12 @@ export class Checker {
     return program.getSemanticDiagnostics(program.getSourceFile(this.cellPath)!);
   }
 
-  /** Module-local declarations of every live name but `own` (the names the cell declares itself). */
-  private header(own: Set<string>): string {
+  /** Module-local declarations of every live name (of `only`) but `own` (the names the cell declares itself). */
+  private header(own: Set<string>, only?: Set<string>): string {
     const top: string[] = [];
     const inner: string[] = [];
     for (const [name, b] of this.bindings) {
-      if (own.has(name)) continue;
+      if (own.has(name) || (only && !only.has(name))) continue;
       if (b.header.top) top.push(b.header.top);
       inner.push(b.header.inner);
     }
@@ -390,6 +409,17 @@ export class Checker {
     containingFile: string,
     redirected?: ts.ResolvedProjectReference,
   ): ts.ResolvedModuleWithFailedLookupLocations => {
+    // A snapshot (by its absolute path): what TypeScript's resolver finds, without asking it each cell.
+    if (this.snapshots.has(spec)) {
+      return {
+        resolvedModule: {
+          resolvedFileName: spec,
+          extension: ts.Extension.Ts,
+          isExternalLibraryImport: false,
+          resolvedUsingTsExtension: true,
+        },
+      };
+    }
     const target = moduleTarget(spec, path.dirname(containingFile));
     if (target.kind === 'amalgam') {
       return {

@@ -104,36 +104,31 @@ export class WarmChecker {
   }
 
   /**
-   * The cell's semantic diagnostics, as `program.getSemanticDiagnostics` reports them (`fresh` when
-   * they come from a fresh checker), or undefined when the cell needs a program the view cannot stand
-   * in for (it brings files the program lacks). `ours` tells the cell's own diagnostics from the header's.
-   *
-   * The warm checker decides whether the cell is clean. What it prints for an error can depend on
-   * what it resolved before (the order of a union's members is the order its types were created),
-   * so a cell with errors is checked again by a fresh checker over the same view: the messages are
-   * then exactly those a program build gives. Clean cells, the whole of a Run All that succeeds, never
-   * pay for that.
+   * The cell's semantic diagnostics, as `program.getSemanticDiagnostics` reports them, from the
+   * checker kept warm across cells (renewed every RENEW_AFTER cells), or undefined when the cell
+   * needs a program the view cannot stand in for (it brings files the program lacks).
    */
-  check(
-    cell: ExtraFile,
-    ours: (d: ts.Diagnostic) => boolean,
-  ): { diagnostics: ts.Diagnostic[]; fresh: boolean } | undefined {
-    for (const f of [cell, ...this.extra.values()]) if (!this.resolvesWithin(f)) return undefined;
-    this.cell = cell;
-    this.byFile.set(cell.file, cell);
-    const renew = !this.checker || this.checks >= RENEW_AFTER;
-    if (renew) {
+  warm(cell: ExtraFile): ts.Diagnostic[] | undefined {
+    if (!this.admit(cell)) return undefined;
+    if (!this.checker || this.checks >= RENEW_AFTER) {
       this.checker = internal.createTypeChecker(this.view);
       this.checks = 0;
     }
     this.checks++;
-    const diagnostics = semanticDiagnostics(cell.file, this.checker!, this.view, this.options);
-    if (renew || !diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error && ours(d)))
-      return { diagnostics, fresh: renew };
-    return {
-      diagnostics: semanticDiagnostics(cell.file, internal.createTypeChecker(this.view), this.view, this.options),
-      fresh: true,
-    };
+    return semanticDiagnostics(cell.file, this.checker!, this.view, this.options);
+  }
+
+  /** The same from a fresh checker over the view: what a program build reports, message for message. */
+  fresh(cell: ExtraFile): ts.Diagnostic[] | undefined {
+    if (!this.admit(cell)) return undefined;
+    return semanticDiagnostics(cell.file, internal.createTypeChecker(this.view), this.view, this.options);
+  }
+
+  private admit(cell: ExtraFile): boolean {
+    for (const f of [cell, ...this.extra.values()]) if (!this.resolvesWithin(f)) return false;
+    this.cell = cell;
+    this.byFile.set(cell.file, cell);
+    return true;
   }
 
   /** Every file a resolution would add to a program (TypeScript or JSON) is already in the view. */
