@@ -70,8 +70,8 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
 };
 
 export { PACKAGE_ROOT };
-// A checker per cell at most, a program per cell (transpileModule): see jit.ts.
-keepUnoptimized((ts as any).createTypeChecker, ts.createProgram);
+// Called once per checker, per program, per emit (transpileModule makes all three for each cell): see jit.ts.
+keepUnoptimized((ts as any).createTypeChecker, ts.createProgram, ts.createPrinter, (ts as any).transformNodes);
 const LIB_DIR = path.dirname(require.resolve('typescript/lib/lib.d.ts'));
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 const OWN_BUILD = path.join(PACKAGE_ROOT, 'dist') + path.sep;

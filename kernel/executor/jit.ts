@@ -1,12 +1,13 @@
 import * as v8 from 'node:v8';
 
 /**
- * Keeps functions out of V8's optimizing compiler. TypeScript's `createTypeChecker` and
- * `createProgram` build a checker or a program: each call runs once, but runs so much code (29 KB
- * of bytecode that creates some 2,000 closures) that after a few hundred cells V8 marks them hot and
- * optimizes them, which measured 4-5 s of compiler time and 60-150 MB of compiler memory that the
- * allocator then keeps: the process's RSS jumped by that much mid-session and stayed there. An
- * optimized version would gain nothing (they are called once per checker, per cell at most).
+ * Keeps functions out of V8's optimizing compiler. TypeScript's factories (`createTypeChecker`,
+ * `createProgram`, `createPrinter`, `transformNodes`) each build one checker, program, printer or
+ * transformation: a call runs once, but runs so much code (createTypeChecker: 29 KB of bytecode that
+ * creates some 2,000 closures) that after a few hundred cells V8 marks them hot and optimizes them,
+ * which measured 0.5-5 s of compiler time each and up to 150 MB of compiler memory that the allocator
+ * then keeps: the process's RSS jumped by that much mid-session and stayed there. An optimized
+ * version gains nothing (each is called a few times per cell at most).
  * Uses V8's `%NeverOptimizeFunction`, reached by allowing natives syntax for one compilation.
  */
 export function keepUnoptimized(...fns: unknown[]): void {
