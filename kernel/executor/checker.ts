@@ -87,8 +87,8 @@ const PARSE_OPTIONS: ts.CreateSourceFileOptions = {
 /**
  * Type-checks cells against the names of earlier cells.
  *
- * A cell is checked as one module: its code, then a *header* that declares every live name of the
- * notebook module-locally (`declare const x: typeof import("snapshot").x`). A cell that declares
+ * A cell is checked as one module: a *header* that declares the live names of the notebook
+ * module-locally (`declare const x: typeof import("snapshot").x`), then its code. A cell that declares
  * names is kept as a *snapshot* file (its code plus module-local declarations of the names it used,
  * frozen at that time), so a later redeclaration never changes an earlier cell's types.
  *

@@ -7,10 +7,11 @@ import ts from 'typescript';
  * ms), and a fresh checker re-resolves every library type a cell touches (tfjs's `Tensor` alone:
  * 10-40 ms). Neither is needed for a cell that imports nothing new: the library files do not change,
  * and the files that do (the cell, the snapshots of cells that declared names) are small modules.
- * So the checker of the last full program stays alive over a *view* of it: the program's files plus
- * the snapshots written since, plus the cell. Each new file is parsed, given its module references
- * and their resolutions (TypeScript's own rules, with the checker's resolver), bound, and checked by
- * the same checker, which reuses everything it resolved for earlier cells.
+ * So one checker stays alive over a *view* of the last full program: its files plus the snapshots
+ * written since, plus the cell. Each new file is parsed, given its module references and their
+ * resolutions (TypeScript's own rules, with the checker's resolver) and bound; `warm()` checks it with
+ * the checker that already resolved everything earlier cells needed, `fresh()` with a new checker over
+ * the same view, for messages exactly as a program build prints them.
  *
  * This uses TypeScript internals (createTypeChecker, bindSourceFile and the comment-directive helpers,
  * all present on 5.x's `ts` object); `available` is false if one is missing and the kernel then takes
