@@ -14,7 +14,7 @@ import { selectBackend } from '../lib/backend';
 import { seed } from '../lib/random';
 import { latent, type LatentData, type LatentModel } from '../lib/viz/latent';
 import type { Matrix } from '../lib/viz/matrix';
-import { budgetedBundle } from '../lib/viz/render';
+import { vegaLiteBundle } from '../lib/display/vegalite';
 import { pca } from '../lib/viz/pca';
 import { mulberry32 } from '../lib/viz/rng';
 import { trustworthiness } from '../lib/viz/trustworthiness';
@@ -229,8 +229,8 @@ export async function main(args: string[]): Promise<void> {
     const t = await timed(() =>
       latent(subject.model, subject.data, { rep: 'all', method, n: quick ? 500 : 2000, split: undefined }),
     );
-    // What the user waits for includes rendering the bundle (static SVG) the kernel sends.
-    const r = await timed(() => budgetedBundle(t.value));
+    // What the user waits for includes rendering the bundle (the static PNG) the kernel sends.
+    const r = await timed(() => vegaLiteBundle(t.value));
     endToEnd[method] = t.seconds + r.seconds;
   }
   subject.model.dispose?.();

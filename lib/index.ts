@@ -2,11 +2,11 @@
  * amalgam: what notebook cells import. `import { display, amalgamate, data, viz } from 'amalgam'`.
  * This module never imports kernel/: it works the same in a plain Node script.
  */
+import './register'; // the one side effect: built-in renderers and the amalgamation's display
 export { display, clearOutput, setDisplaySink } from './display/output';
 export type { DisplayOptions, DisplaySink } from './display/output';
 export { html, markdown, svg, png, json, bundle, DISPLAY_SYMBOL, isDisplayable } from './display/bundle';
 export type { MimeBundle, Displayable } from './display/bundle';
-import './display/renderers';
 export { registerRenderer, toMimeBundle } from './display/registry';
 export { vegaLiteBundle, vegaLiteToSvg, VEGALITE_MIME } from './display/vegalite';
 export { registerMagic, listMagics, getMagic } from './magics/registry';
@@ -23,3 +23,4 @@ export { amalgamate, blocks } from './model/index';
 export * as train from './train/index';
 export * as registry from './registry/index';
 export * as viz from './viz/index';
+export * as serve from './serve/index';

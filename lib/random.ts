@@ -23,10 +23,6 @@ export function unseed(): void {
   generator = seedrandom(String(Date.now()));
 }
 
-export function getSeed(): number | undefined {
-  return currentSeed;
-}
-
 /** A uniform float in [0, 1) from the library's generator. */
 export function random(): number {
   return generator();
@@ -37,11 +33,6 @@ export function derive(label: string): seedrandom.PRNG {
   return seedrandom(`${currentSeed ?? generator()}:${label}`);
 }
 
-/** An integer seed for tfjs initializers and shuffles, drawn from the library's generator. */
-export function nextSeed(): number {
-  return Math.floor(generator() * 2 ** 31);
-}
-
 /** Fisher–Yates shuffle in place, drawing from `rng` (last position first, so a seed fixes the order). */
 export function shuffleInPlace<T extends { length: number; [i: number]: any }>(items: T, rng: () => number): T {
   for (let i = items.length - 1; i > 0; i--) {
@@ -49,4 +40,16 @@ export function shuffleInPlace<T extends { length: number; [i: number]: any }>(i
     [items[i], items[j]] = [items[j], items[i]];
   }
   return items;
+}
+
+/** k distinct indices of 0..n-1 (sorted), seeded: Floyd's algorithm, O(k). */
+export function sampleIndices(n: number, k: number, label = 'sample'): number[] {
+  if (k >= n) return Array.from({ length: n }, (_, i) => i);
+  const rand = derive(label);
+  const chosen = new Set<number>();
+  for (let j = n - k; j < n; j++) {
+    const t = Math.floor(rand() * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  return [...chosen].sort((a, b) => a - b);
 }

@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { parseArgs } from '../../lib/magics/args';
 import { installKernelspec } from './install';
 
-const pkg = require('../../../package.json');
+import { PACKAGE_VERSION } from '../../lib/util/package';
 
 const HELP: Record<string, string> = {
-  main: `amalgam ${pkg.version}: a Jupyter kernel for TypeScript deep learning
+  main: `amalgam ${PACKAGE_VERSION}: a Jupyter kernel for TypeScript deep learning
 
 Usage: amalgam COMMAND [options]
 
@@ -14,7 +14,9 @@ Commands:
   kernel    run the kernel (Jupyter starts this with a connection file)
   run       execute a notebook headless (no Jupyter or Python needed)
   repl      a terminal REPL with the same magics
-  bench     run a benchmark from bench/ (kernel, data, model, train, viz)
+  serve     serve a registered amalgamation over REST (TF Serving /v1, Open Inference Protocol /v2)
+  retrain   fine-tune a challenger on the served model's feedback; promote it if no head regresses
+  bench     run a benchmark from bench/ (kernel, data, model, train, viz, serve)
 
 Options: --version, --help (also after any command)`,
   install: `Usage: amalgam install [--user | --sys-prefix | --prefix PATH] [--name NAME] [--display-name TEXT]
@@ -36,17 +38,54 @@ assigned in a cell inserted after the cell tagged "parameters". Exits 1 at the f
   repl: `Usage: amalgam repl
 
 An interactive TypeScript prompt with amalgam's magics (%help), type-checking and top-level await.`,
+  serve: `Usage: amalgam serve NAME[@VERSION|@TAG] [--port P] [--host H] [--registry DIR] [--token T]
+       [--canary TAG=PERCENT] [--max-batch N] [--max-delay MS] [--no-batching] [--worker] [--body-limit BYTES] [--log]
+
+Serves a registered amalgamation (NAME follows its 'latest' tag, NAME@TAG follows TAG, NAME@VERSION
+stays on that version) until Ctrl-C, on 127.0.0.1 unless --host says otherwise (default port 8080):
+  TF Serving REST   GET /v1/models/NAME[/versions/V|/labels/TAG][/metadata], POST ...:predict
+                    with instances or inputs, plus "outputs": [representation or head names]
+  OIP v2            GET /v2, /v2/health/live|ready, /v2/models/NAME[/versions/V][/ready],
+                    POST .../infer (typed tensors, outputs, binary tensor data)
+  feedback          POST /v1|v2/models/NAME/feedback (inputs plus "labels": {head: [...]}), GET for counts
+  metrics           GET /metrics (Prometheus)
+When a tag moves (%save --tag, amalgam retrain, another process) the server switches to the new
+version without a restart; the old one is disposed once its requests finish. --canary sends PERCENT
+of unpinned requests to TAG. --token (or $AMALGAM_SERVE_TOKEN) requires "Authorization: Bearer T"
+on every route but /v2/health. Dynamic batching merges concurrent requests (default 64 rows, 2 ms);
+--worker runs predict in a worker thread, so requests are parsed while a batch computes.`,
+  retrain: `Usage: amalgam retrain NAME [--from TAG] [--tag TAG] [--epochs E] [--lr X] [--batch B]
+       [--holdout F] [--tolerance X] [--seed N] [--registry DIR] [--json]
+
+Fine-tunes a challenger from NAME@TAG (default latest) on the feedback clients sent
+(POST /v1/models/NAME/feedback) plus the version's original training data (metadata.data in its
+lineage), evaluates champion and challenger on the same held-out rows (the data's test split or a
+seeded share, and --holdout of the feedback, default 0.2), registers the challenger (tag
+'challenger', with parent, feedback count and sha256, evaluation and verdict), and moves TAG to it
+only if no head's main metric falls by more than --tolerance (default 0). Seeded (--seed, default 0):
+the same feedback and data give the same challenger. A running amalgam serve following TAG switches
+by itself. Exit status 0 whether or not the challenger is promoted (--json tells which).`,
   bench: `Usage: amalgam bench NAME [args]
 
-Runs bench/NAME (kernel, data, model, train, viz); each prints a table of ratios against its
+Runs bench/NAME (kernel, data, model, train, viz, serve); each prints a table of ratios against its
 baseline measured in the same run and writes bench/results/NAME.json.`,
 };
 
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const args = parseArgs(rest, ['user', 'sys-prefix', 'help', 'h', 'version', 'allow-errors']);
+  const args = parseArgs(rest, [
+    'user',
+    'sys-prefix',
+    'help',
+    'h',
+    'version',
+    'allow-errors',
+    'no-batching',
+    'log',
+    'json',
+  ]);
   if (!command || command === '--help' || command === '-h' || command === 'help') return void console.log(HELP.main);
-  if (command === '--version' || command === '-v') return void console.log(pkg.version);
+  if (command === '--version' || command === '-v') return void console.log(PACKAGE_VERSION);
   if (args.flags.help || args.flags.h) return void console.log(HELP[command] ?? HELP.main);
   try {
     switch (command) {
@@ -101,10 +140,20 @@ export async function main(argv: string[]): Promise<void> {
         await startRepl();
         return;
       }
+      case 'serve': {
+        const { serveCommand } = await import('./serve.js');
+        await serveCommand(args);
+        return;
+      }
+      case 'retrain': {
+        const { retrainCommand } = await import('./retrain.js');
+        process.exitCode = await retrainCommand(args);
+        return;
+      }
       case 'bench': {
         const name = args._[0];
         if (!name || !/^[\w-]+$/.test(name))
-          throw new Error('usage: amalgam bench NAME (kernel, data, model, train, viz)');
+          throw new Error('usage: amalgam bench NAME (kernel, data, model, train, viz, serve)');
         const file = path.join(__dirname, '..', '..', 'bench', `${name}.js`);
         let mod: any;
         try {

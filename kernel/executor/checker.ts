@@ -104,7 +104,6 @@ export class Checker {
   private texts = new Map<string, string>();
   private bindings = new Map<string, Binding>();
   private snapshots = new Map<string, Snapshot>();
-  private aliases = 0;
   private snapshotCount = 0;
   private cellCount = 0;
   private projectVersion = 0;
@@ -251,7 +250,7 @@ export class Checker {
     for (const [name, b] of this.bindings) {
       if (own.has(name) || (only && !only.has(name))) continue;
       if (b.header.top) top.push(b.header.top);
-      inner.push(b.header.inner);
+      if (b.header.inner) inner.push(b.header.inner);
     }
     return `${top.join('\n')}\n${inner.join('\n')}`;
   }
@@ -290,7 +289,7 @@ export class Checker {
       this.bindings.set(d.name, {
         declaration,
         file: own,
-        header: scopeHeader(declaration, own ?? '', `__amalgam_${++this.aliases}`),
+        header: scopeHeader(declaration, own ?? ''),
       });
     }
     this.collect();

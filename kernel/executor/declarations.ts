@@ -143,23 +143,19 @@ export function localHeader(d: Declaration, file: string): string {
 
 /**
  * How every later cell sees `d` (declared in `file`): module-local declarations put in the cell's own
- * file, after its code (`top`: an import of the module it came from, under a private alias). The shapes
+ * file, before its code (`top` first: imports). The shapes
  * are those a global would have: a function or namespace is a `const`, a class or enum a `const` and a
- * `type`, a named import a `const` and a `type` of its alias; a `let` stays a `let`, so another cell
- * can reassign it, and a cell that declares the name itself simply leaves it out.
+ * `type`, an import is the import; a `let` stays a `let`, so another cell can reassign it, and a cell
+ * that declares the name itself simply leaves it out.
  */
-export function scopeHeader(d: Declaration, file: string, alias: string): { top?: string; inner: string } {
+export function scopeHeader(d: Declaration, file: string): { top?: string; inner: string } {
   const ref = `import(${JSON.stringify(file)}).${d.name}`;
   const tp = d.typeParams ?? { declaration: '', reference: '' };
   switch (d.kind) {
-    case 'import': {
-      const top = d.importTemplate!.replace('$NAME$', alias);
-      // A namespace import is an alias of the namespace (value and types); a named or default import
-      // a value and a type (whichever of the two it has: the other meaning is never used).
-      if (/\* as \$NAME\$|^import \$NAME\$ = /.test(d.importTemplate!))
-        return { top, inner: `import ${d.name} = ${alias};` };
-      return { top, inner: `declare const ${d.name}: typeof ${alias};\ntype ${d.name} = ${alias};` };
-    }
+    case 'import':
+      // The import itself, under its own name: every meaning it has (value, type, namespace:
+      // `data.Dataset` after `import { data } from 'amalgam'`), exactly as in the cell that wrote it.
+      return { top: d.importTemplate!.replace('$NAME$', d.name), inner: '' };
     case 'const':
     case 'function':
     case 'namespace':

@@ -10,8 +10,8 @@ export interface CellView {
 
 /**
  * Quick info, seen through the header: a name from an earlier cell is declared there as
- * `typeof import(snapshot).name` (or through the alias of an import), so its signature and docs are
- * read where it was really declared.
+ * `typeof import(snapshot).name`, so its signature and docs are read where it was really declared
+ * (an import in the header already leads TypeScript to the module's declaration).
  */
 export function quickInfo(view: CellView, pos: number): ts.QuickInfo | undefined {
   const { service, file } = view;
@@ -26,24 +26,17 @@ export function quickInfo(view: CellView, pos: number): ts.QuickInfo | undefined
   const line = text.slice(def.textSpan.start, lineEnd < 0 ? undefined : lineEnd);
   // `name: typeof import("snapshot").name;` -> the declaration in the snapshot
   const imported = /import\("[^"]*"\)\.([\w$]+)/.exec(line);
-  if (imported) {
-    const at = def.textSpan.start + imported.index + imported[0].length - imported[1].length;
-    return service.getQuickInfoAtPosition(file, at) ?? info;
-  }
-  // `import name = alias` / `typeof alias` -> `import ... alias ... from "module"` -> the module's declaration
-  const alias = /(?:=|typeof)\s*(__amalgam_\d+)/.exec(line)?.[1];
-  const at = alias ? text.slice(0, view.codeStart).search(new RegExp(`(\\bas |import )${alias}\\b`)) : -1;
-  if (at < 0) return info;
-  const target = service.getDefinitionAtPosition(file, text.indexOf(alias!, at))?.find((d) => d.fileName !== file);
-  return (target && service.getQuickInfoAtPosition(target.fileName, target.textSpan.start)) || info;
+  if (!imported) return info;
+  const at = def.textSpan.start + imported.index + imported[0].length - imported[1].length;
+  return service.getQuickInfoAtPosition(file, at) ?? info;
 }
 
-/** A declaration's signature as users read it: no `export` lines, no `(alias)` prefix. */
+/** A declaration's signature as users read it: no `export` or `import` lines, no `(alias)` prefix. */
 export function signatureText(info: ts.QuickInfo): string {
   return ts
     .displayPartsToString(info.displayParts)
     .split('\n')
-    .filter((l) => !/^export /.test(l))
+    .filter((l) => !/^(?:export|import) /.test(l))
     .join('\n')
     .replace(/^\(alias\)\s*/, '');
 }

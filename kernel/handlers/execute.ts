@@ -1,59 +1,78 @@
-import type { Kernel } from '../kernel';
+import { toMimeBundle } from '../../lib/display/registry';
+import { currentSignal, InterruptedError } from '../../lib/interrupt';
 import { runCell } from '../cell';
 import { CellError } from '../executor/errors';
-import type { Message } from '../protocol/message';
+import type { KernelContext, Reply, Request } from './context';
 
-/** execute_request: busy -> execute_input -> outputs -> execute_result | error -> execute_reply -> idle. */
-export async function execute(k: Kernel, msg: Message): Promise<void> {
-  const { code = '', silent = false, store_history = true, user_expressions = {} } = msg.content;
-  const store = store_history && !silent;
-  if (store) k.executionCount++;
-  const count = k.executionCount;
-  k.parent = msg;
-  if (!silent) k.publish('execute_input', { code, execution_count: count });
-  if (store) k.history.push({ session: 1, line: count, input: code });
-  k.newSignal();
+/** The mime bundle of a value, or an error text if rendering itself failed. */
+async function bundleOf(value: unknown): Promise<Record<string, unknown>> {
+  try {
+    return await toMimeBundle(value);
+  } catch (e) {
+    return { 'text/plain': `<display failed: ${(e as Error).message}>` };
+  }
+}
+
+/** Waits for start-up's backend selection; an interrupt stops the wait (the cell ends interrupted). */
+function untilReady(ready: Promise<void>): Promise<void> {
+  const signal = currentSignal();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    ready.then(resolve, resolve).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * execute_request with its execution count (the kernel assigns it): outputs → execute_result |
+ * error, then the reply's content. The kernel sends busy/execute_input before and idle after.
+ */
+export async function execute({ content }: Request, ctx: KernelContext, count: number): Promise<Reply> {
+  const { code = '', silent = false, user_expressions = {} } = content;
   let reply: Record<string, unknown>;
   const t0 = performance.now();
-  const checkBefore = k.executor.checkMs;
+  const checkBefore = ctx.executor.checkMs;
   try {
-    await k.backendReady;
-    const result = await runCell(k.executor, code, `In[${count}]`);
-    await k.settle();
+    await untilReady(ctx.backendReady);
+    const result = await runCell(ctx.executor, code, `In[${count}]`);
+    await ctx.settle();
     if (result.hasValue && !silent && result.value !== undefined) {
-      k.publish('execute_result', { execution_count: count, data: await k.bundleOf(result.value), metadata: {} });
+      ctx.publish('execute_result', { execution_count: count, data: await bundleOf(result.value), metadata: {} });
     }
     reply = {
       status: 'ok',
       execution_count: count,
       payload: [],
-      user_expressions: await evaluateExpressions(k, user_expressions),
+      user_expressions: await evaluateExpressions(ctx, user_expressions),
     };
   } catch (e) {
-    await k.settle();
-    const err = e instanceof CellError ? e : k.executor.runtimeError(e);
-    const content = { ename: err.ename, evalue: err.evalue, traceback: err.traceback };
-    if (!silent) k.publish('error', content);
-    reply = { status: 'error', execution_count: count, ...content };
+    await ctx.settle();
+    const err = e instanceof CellError ? e : ctx.executor.runtimeError(e);
+    const error = { ename: err.ename, evalue: err.evalue, traceback: err.traceback };
+    if (!silent) ctx.publish('error', error);
+    reply = { status: 'error', execution_count: count, ...error };
   }
-  k.guardProcessHandlers();
   // How long the cell took and how much of it was type-checking: visible to any client.
   const timing = {
     total_ms: +(performance.now() - t0).toFixed(2),
-    check_ms: +(k.executor.checkMs - checkBefore).toFixed(2),
+    check_ms: +(ctx.executor.checkMs - checkBefore).toFixed(2),
   };
-  await k.server.reply(msg, 'execute_reply', reply, { amalgam: timing });
+  return { type: 'execute_reply', content: reply, metadata: { amalgam: timing } };
 }
 
 /** user_expressions: each evaluated after the cell, as a mime bundle or an error. */
-async function evaluateExpressions(k: Kernel, expressions: Record<string, string>): Promise<Record<string, unknown>> {
+async function evaluateExpressions(
+  ctx: KernelContext,
+  expressions: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [key, expr] of Object.entries(expressions)) {
     try {
-      const r = await k.executor.run(expr, { name: `Expr[${key}]` });
-      out[key] = { status: 'ok', data: await k.bundleOf(r.value), metadata: {} };
+      const r = await ctx.executor.run(expr, { name: `Expr[${key}]` });
+      out[key] = { status: 'ok', data: await bundleOf(r.value), metadata: {} };
     } catch (e) {
-      const err = e instanceof CellError ? e : k.executor.runtimeError(e);
+      const err = e instanceof CellError ? e : ctx.executor.runtimeError(e);
       out[key] = { status: 'error', ename: err.ename, evalue: err.evalue, traceback: err.traceback };
     }
   }

@@ -1,22 +1,17 @@
 import { comm } from '../../lib/comm';
 import { complete, inspect, isComplete } from '../executor/introspection';
-import type { Kernel } from '../kernel';
-import type { Message } from '../protocol/message';
-import { execute } from './execute';
+import type { Handler } from './context';
 import { kernelInfo } from './info';
 
-type Handler = (k: Kernel, msg: Message) => Promise<void>;
+const reply = (type: string, content: Record<string, unknown>) => ({ type, content });
 
-/** Shell-channel handlers by message type (control is served by the control thread). */
+/** Shell-channel handlers by message type, except execute and shutdown, which the kernel runs itself. */
 export const handlers: Record<string, Handler> = {
-  execute_request: execute,
+  kernel_info_request: () => reply('kernel_info_reply', kernelInfo()),
 
-  kernel_info_request: (k, msg) => k.server.reply(msg, 'kernel_info_reply', kernelInfo()),
-
-  complete_request: async (k, msg) => {
-    const { code, cursor_pos } = msg.content;
-    const c = complete(k.executor.checker, code, cursor_pos);
-    await k.server.reply(msg, 'complete_reply', {
+  complete_request: ({ content: { code, cursor_pos } }, ctx) => {
+    const c = complete(ctx.executor.checker, code, cursor_pos);
+    return reply('complete_reply', {
       status: 'ok',
       matches: c.matches,
       cursor_start: c.start,
@@ -27,11 +22,9 @@ export const handlers: Record<string, Handler> = {
     });
   },
 
-  inspect_request: async (k, msg) => {
-    const { code, cursor_pos, detail_level = 0 } = msg.content;
-    const text = inspect(k.executor.checker, code, cursor_pos, detail_level);
-    await k.server.reply(
-      msg,
+  inspect_request: ({ content: { code, cursor_pos, detail_level = 0 } }, ctx) => {
+    const text = inspect(ctx.executor.checker, code, cursor_pos, detail_level);
+    return reply(
       'inspect_reply',
       text
         ? {
@@ -44,57 +37,48 @@ export const handlers: Record<string, Handler> = {
     );
   },
 
-  is_complete_request: (k, msg) => k.server.reply(msg, 'is_complete_reply', isComplete(msg.content.code ?? '')),
+  is_complete_request: ({ content: { code } }) => reply('is_complete_reply', isComplete(code ?? '')),
 
-  history_request: async (k, msg) => {
-    const { hist_access_type, n = 10, start = 0, stop, pattern = '*', unique = false, output = false } = msg.content;
-    let entries = k.history;
+  history_request: ({ content }, ctx) => {
+    const { hist_access_type, n = 10, start = 0, stop, pattern = '*', unique = false, output = false } = content;
+    let entries = [...ctx.history];
     if (hist_access_type === 'tail') entries = entries.slice(-n);
     else if (hist_access_type === 'range')
       entries = entries.filter((e) => e.line >= start && (stop == null || e.line < stop));
     else if (hist_access_type === 'search') {
-      const re = new RegExp(
-        `^${String(pattern)
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*/g, '.*')
-          .replace(/\?/g, '.')}$`,
-        's',
-      );
+      const glob = String(pattern)
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+      const re = new RegExp(`^${glob}$`, 's');
       entries = entries.filter((e) => re.test(e.input));
       if (unique) entries = entries.filter((e, i, all) => all.findLastIndex((x) => x.input === e.input) === i);
       if (n) entries = entries.slice(-n);
     }
     const history = entries.map((e) => (output ? [e.session, e.line, [e.input, null]] : [e.session, e.line, e.input]));
-    await k.server.reply(msg, 'history_reply', { status: 'ok', history });
+    return reply('history_reply', { status: 'ok', history });
   },
 
-  comm_info_request: async (k, msg) => {
-    const comms = Object.fromEntries(comm.list(msg.content.target_name).map((c) => [c.id, { target_name: c.target }]));
-    await k.server.reply(msg, 'comm_info_reply', { status: 'ok', comms });
+  comm_info_request: ({ content: { target_name } }) => {
+    const comms = Object.fromEntries(comm.list(target_name).map((c) => [c.id, { target_name: c.target }]));
+    return reply('comm_info_reply', { status: 'ok', comms });
   },
 
-  comm_open: async (k, msg) => {
-    const { comm_id, target_name, data } = msg.content;
-    k.parent = msg;
-    if (!comm._accept(comm_id, target_name, { data, metadata: msg.metadata, buffers: msg.buffers })) {
+  comm_open: ({ content: { comm_id, target_name, data }, metadata, buffers }, ctx) => {
+    if (!comm._accept(comm_id, target_name, { data, metadata, buffers })) {
       // No such target: close it, as the protocol asks, so the frontend does not wait on it.
-      k.publish('comm_close', { comm_id, data: { error: `no comm target named ${target_name}` } });
+      ctx.publish('comm_close', { comm_id, data: { error: `no comm target named ${target_name}` } });
     }
+    return undefined;
   },
 
-  comm_msg: async (k, msg) => {
-    k.parent = msg;
-    comm.get(msg.content.comm_id)?._receive({ data: msg.content.data, metadata: msg.metadata, buffers: msg.buffers });
+  comm_msg: ({ content: { comm_id, data }, metadata, buffers }) => {
+    comm.get(comm_id)?._receive({ data, metadata, buffers });
+    return undefined;
   },
 
-  comm_close: async (k, msg) => {
-    k.parent = msg;
-    comm.get(msg.content.comm_id)?._closed({ data: msg.content.data, metadata: msg.metadata, buffers: msg.buffers });
-  },
-
-  shutdown_request: async (k, msg) => {
-    await k.server.reply(msg, 'shutdown_reply', { status: 'ok', restart: !!msg.content.restart });
-    await k.settle();
-    k.server.exit();
+  comm_close: ({ content: { comm_id, data }, metadata, buffers }) => {
+    comm.get(comm_id)?._closed({ data, metadata, buffers });
+    return undefined;
   },
 };

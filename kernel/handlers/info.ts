@@ -1,14 +1,14 @@
 import ts from 'typescript';
 import { PROTOCOL_VERSION } from '../protocol/message';
 
-const pkg = require('../../../package.json');
+import { PACKAGE_VERSION } from '../../lib/util/package';
 
 export function kernelInfo(): Record<string, unknown> {
   return {
     status: 'ok',
     protocol_version: PROTOCOL_VERSION,
     implementation: 'amalgam',
-    implementation_version: pkg.version,
+    implementation_version: PACKAGE_VERSION,
     language_info: {
       name: 'typescript',
       version: ts.version,
@@ -18,7 +18,7 @@ export function kernelInfo(): Record<string, unknown> {
       pygments_lexer: 'typescript',
       nbconvert_exporter: 'script',
     },
-    banner: `amalgam ${pkg.version}: TypeScript ${ts.version} on Node ${process.version}, for deep learning (tfjs, arquero, danfo, Vega-Lite). %lsmagic lists the magics.`,
+    banner: `amalgam ${PACKAGE_VERSION}: TypeScript ${ts.version} on Node ${process.version}, for deep learning (tfjs, arquero, danfo, Vega-Lite). %lsmagic lists the magics.`,
     help_links: [
       { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
       { text: 'TensorFlow.js API', url: 'https://js.tensorflow.org/api/latest/' },

@@ -1,16 +1,12 @@
+// %%html, %%markdown: the cell body as rich text.
 import { html, markdown } from '../../lib/display/bundle';
-import { registerMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/registry';
 
-registerMagic({
-  name: 'html',
-  kind: 'cell',
-  help: '%%html\n\nShows the cell body as HTML.',
-  run: ({ body }) => html(body),
-});
+defineMagic({ name: 'html', kind: 'cell', description: 'Shows the cell body as HTML.', run: ({ body }) => html(body) });
 
-registerMagic({
+defineMagic({
   name: 'markdown',
   kind: 'cell',
-  help: '%%markdown\n\nShows the cell body as Markdown.',
+  description: 'Shows the cell body as Markdown.',
   run: ({ body }) => markdown(body),
 });

@@ -7,5 +7,6 @@ import './display';
 import './ml';
 import './data';
 import './model';
-import './registry';
+import './versions';
 import './viz';
+import './serve';

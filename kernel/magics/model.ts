@@ -1,147 +1,110 @@
 // %train, %evaluate, %freeze, %unfreeze: thin parsers over lib/train and the Amalgamation methods,
 // which cells can call directly (train.fit(model, data, options), model.freeze('bottom')).
-import { escapeHtml } from '../../lib/display/bundle';
-import { loadDataset } from '../../lib/data/datasets';
-import { numberFlag, UsageError } from '../../lib/magics/args';
-import { type MagicContext, registerMagic } from '../../lib/magics/registry';
-import { Amalgamation } from '../../lib/model/amalgamation';
-import { evaluate } from '../../lib/train/evaluate';
-import { fit, type FitOptions } from '../../lib/train/fit';
+import { display } from '../../lib/display/output';
+import { tableBundle } from '../../lib/display/table';
+import { InterruptedError } from '../../lib/interrupt';
+import { UsageError } from '../../lib/magics/args';
+import { defineMagic } from '../../lib/magics/registry';
 import type { TrainData } from '../../lib/train/data';
+import { evaluate } from '../../lib/train/evaluate';
+import { type FitOptions, fit } from '../../lib/train/fit';
 import type { Schedule } from '../../lib/train/schedule';
 import { confusionMatrix } from '../../lib/viz/confusion';
-import { display } from '../../lib/display/output';
-import { InterruptedError } from '../../lib/interrupt';
+import { dataVariable, modelVariable } from './session';
 
-/** The amalgamation held by a session variable, or a usage error naming what the session holds. */
-export function modelVariable(ctx: MagicContext, name: string | undefined, usage: string): Amalgamation {
-  if (!name) throw new UsageError(ctx.name, `expects a model: ${usage}`);
-  if (!ctx.session.has(name)) {
-    const names = ctx.session
-      .names()
-      .filter((n) => ctx.session.get(n.name) instanceof Amalgamation)
-      .map((n) => n.name);
-    throw new UsageError(
-      ctx.name,
-      `no model ${name} in this session (${names.length ? `amalgamations: ${names.join(', ')}` : 'no amalgamations defined yet: const m = amalgamate({...})'})`,
-    );
-  }
-  const model = ctx.session.get(name);
-  if (!(model instanceof Amalgamation))
-    throw new UsageError(ctx.name, `${name} is not an amalgamation (build one with amalgamate({...}))`);
-  return model;
+const SCHEDULES = ['constant', 'cosine', 'step', 'exponential', 'plateau'] as const;
+
+function schedule(kind: (typeof SCHEDULES)[number] | undefined, epochs: number): Schedule | undefined {
+  if (kind === 'step') return { kind: 'step', every: Math.max(1, Math.floor(epochs / 3)), factor: 0.3 };
+  if (kind === 'exponential') return { kind: 'exponential', rate: 0.9 };
+  return kind ? ({ kind } as Schedule) : undefined;
 }
 
-/** --data: a session variable (dataset, table, {x, y}) or a shipped dataset by name. */
-async function dataFlag(ctx: MagicContext): Promise<TrainData> {
-  const name = ctx.args.flags.data;
-  if (!name || name === true)
-    throw new UsageError(ctx.name, 'expects --data NAME (a session variable or a shipped dataset)');
-  if (ctx.session.has(name)) return ctx.session.get(name) as TrainData;
-  try {
-    return await loadDataset(name);
-  } catch (e) {
-    throw new UsageError(ctx.name, `--data ${name}: no session variable of that name, and ${(e as Error).message}`);
-  }
-}
-
-function listFlag(ctx: MagicContext, flag: string): string[] | undefined {
-  const v = ctx.args.flags[flag];
-  if (v === undefined) return undefined;
-  if (v === true) throw new UsageError(ctx.name, `--${flag} expects a comma-separated list`);
-  return v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function weightsFlag(ctx: MagicContext): Record<string, number> | undefined {
-  const items = listFlag(ctx, 'weights');
+function weights(items: string[] | undefined, magic: string): Record<string, number> | undefined {
   if (!items) return undefined;
   return Object.fromEntries(
     items.map((item) => {
       const [head, w] = item.split('=');
       const n = Number(w);
       if (!head || w === undefined || !Number.isFinite(n) || n < 0)
-        throw new UsageError(ctx.name, `--weights expects head=weight pairs (weight ≥ 0), got "${item}"`);
+        throw new UsageError(magic, `--weights expects head=weight pairs (weight ≥ 0), got "${item}"`);
       return [head, n];
     }),
   );
 }
 
-const SCHEDULES = ['constant', 'cosine', 'step', 'exponential', 'plateau'];
-
-function scheduleFlag(ctx: MagicContext, epochs: number): Schedule | undefined {
-  const v = ctx.args.flags.schedule;
-  if (v === undefined) return undefined;
-  if (v === true || !SCHEDULES.includes(v))
-    throw new UsageError(
-      ctx.name,
-      `--schedule expects one of ${SCHEDULES.join(', ')}, got ${v === true ? 'nothing' : v}`,
-    );
-  if (v === 'step') return { kind: 'step', every: Math.max(1, Math.floor(epochs / 3)), factor: 0.3 };
-  if (v === 'exponential') return { kind: 'exponential', rate: 0.9 };
-  return { kind: v } as Schedule;
-}
-
 function metricsTable(metrics: Record<string, Record<string, number>>, title: string) {
   const names = [...new Set(Object.values(metrics).flatMap((m) => Object.keys(m)))];
-  const rows = Object.entries(metrics);
-  const cell = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
-  const html = `<b>${escapeHtml(title)}</b><table><thead><tr><th>head</th>${names.map((n) => `<th>${n}</th>`).join('')}</tr></thead><tbody>${rows
-    .map(([h, m]) => `<tr><td>${escapeHtml(h)}</td>${names.map((n) => `<td>${cell(m[n])}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-  const text = [
+  const view = tableBundle({
     title,
-    ...rows.map(([h, m]) => `${h.padEnd(12)} ${names.map((n) => `${n} ${cell(m[n])}`).join('  ')}`),
-  ].join('\n');
-  return { [Symbol.for('Jupyter.display')]: () => ({ 'text/html': html, 'text/plain': text }) };
+    columns: ['head', ...names],
+    rows: Object.entries(metrics).map(([h, m]) => [
+      h,
+      ...names.map((n) => (m[n] === undefined ? '' : Number(m[n].toFixed(4)))),
+    ]),
+  });
+  return { [Symbol.for('Jupyter.display')]: () => view };
 }
 
-registerMagic({
+const dataFlag = {
+  data: { required: true, metavar: 'NAME', help: 'a session variable (dataset, table, {x, y}) or a shipped dataset' },
+} as const;
+const modelArg = [{ name: 'MODEL', help: 'an amalgamation in the session' }] as const;
+
+defineMagic({
   name: 'train',
   kind: 'line',
-  help: `%train MODEL --data NAME [--epochs N] [--batch B] [--lr X] [--weights head=w,...] [--heads a,b]
-       [--val F] [--patience P] [--schedule ${SCHEDULES.join('|')}] [--optimizer adam|sgd|rmsprop]
-       [--limit N] [--split S] [--quiet]
-
-Trains an amalgamation on a dataset (a session variable or a shipped dataset by name), every head
-with weight > 0 at once: total loss = Σ weight · loss(head). One progress line per epoch (samples/s,
-ETA, loss per head) and a loss chart, updated in place. Holds out --val (default 0.1) of the rows
-for validation, keeps the best epoch's weights (restored at the end, after --patience epochs without
-improvement, or on interrupt). Seeded by %seed. Defaults: 10 epochs, batch 64, lr 0.001, adam,
-the 'train' split of datasets that have one. Same as train.fit(model, data, options).
-
-  %train fm --data fashion-mnist --epochs 3
-  %train fm --data fashion-mnist --weights label=1,recon=0.2 --schedule cosine
-  %train fm --data fashion-mnist --heads coarse     (only that head; freeze the rest first to keep it)`,
-  booleans: ['quiet'],
+  description:
+    'Trains an amalgamation, every head with weight > 0 at once: total loss = Σ weight · loss(head). One\n' +
+    'progress line (samples/s, ETA, loss per head) and a loss chart, updated in place. Holds out --val of\n' +
+    "the rows for validation and keeps the best epoch's weights (restored at the end, after --patience\n" +
+    'epochs without improvement, or on interrupt). Seeded by %seed. Datasets train on their train split.\n' +
+    'Same as train.fit(model, data, options).',
+  args: {
+    positionals: modelArg,
+    flags: {
+      ...dataFlag,
+      epochs: { type: 'integer', min: 1, metavar: 'N', help: 'epochs (default 10)' },
+      batch: { type: 'integer', min: 1, metavar: 'B', help: 'batch size (default 64)' },
+      lr: { type: 'number', metavar: 'X', help: 'learning rate (default 0.001)' },
+      weights: { type: 'list', metavar: 'head=w,...', help: 'loss weight per head, overriding the config' },
+      heads: { type: 'list', metavar: 'a,b', help: 'only these heads (freeze the rest first to keep them)' },
+      val: { type: 'number', metavar: 'F', help: 'fraction held out for validation (default 0.1)' },
+      patience: { type: 'integer', min: 1, metavar: 'P', help: 'stop after P epochs without improvement' },
+      schedule: { choices: SCHEDULES, help: 'learning-rate schedule' },
+      optimizer: { choices: ['adam', 'sgd', 'rmsprop'], help: 'default adam' },
+      limit: { type: 'integer', min: 1, metavar: 'N', help: 'train on at most N rows (evenly spaced)' },
+      split: { metavar: 'S', help: "the split to train on (default 'train' where there is one)" },
+      quiet: { type: 'boolean', help: 'no live progress line or chart' },
+    },
+  },
+  examples: [
+    '%train fm --data fashion-mnist --epochs 3',
+    '%train fm --data fashion-mnist --weights label=1,recon=0.2 --schedule cosine',
+    '%train fm --data fashion-mnist --heads coarse',
+  ],
   run: async (ctx) => {
-    const name = ctx.args._[0];
-    const model = modelVariable(ctx, name, '%train MODEL --data NAME');
-    const data = await dataFlag(ctx);
-    const epochs = numberFlag(ctx.args, 'epochs', 'train', 10)!;
+    const o = ctx.options;
+    const name = ctx.positionals[0];
+    const model = modelVariable(ctx, name);
+    const data = (await dataVariable(ctx, o.data!)) as TrainData;
+    const epochs = o.epochs ?? 10;
     const options: FitOptions = {
       epochs,
-      batchSize: numberFlag(ctx.args, 'batch', 'train'),
-      lr: numberFlag(ctx.args, 'lr', 'train'),
-      weights: weightsFlag(ctx),
-      heads: listFlag(ctx, 'heads'),
-      validationSplit: numberFlag(ctx.args, 'val', 'train'),
-      patience: numberFlag(ctx.args, 'patience', 'train'),
-      schedule: scheduleFlag(ctx, epochs),
-      optimizer: ctx.args.flags.optimizer as FitOptions['optimizer'],
-      limit: numberFlag(ctx.args, 'limit', 'train'),
-      split: typeof ctx.args.flags.split === 'string' ? ctx.args.flags.split : undefined,
-      live: !ctx.args.flags.quiet,
+      batchSize: o.batch,
+      lr: o.lr,
+      weights: weights(o.weights, 'train'),
+      heads: o.heads,
+      validationSplit: o.val,
+      patience: o.patience,
+      schedule: schedule(o.schedule, epochs),
+      optimizer: o.optimizer,
+      limit: o.limit,
+      split: o.split,
+      live: !o.quiet,
       signal: ctx.signal,
     };
-    let result;
-    try {
-      result = await fit(model, data, options);
-    } catch (e) {
-      throw new UsageError('train', `${name}: ${(e as Error).message}`);
-    }
+    const result = await fit(model, data, options);
     if (result.stopped === 'interrupted') {
       // The model keeps its best weights; the cell still ends as interrupted, so run-all stops here.
       await display(
@@ -152,8 +115,7 @@ the 'train' split of datasets that have one. Same as train.fit(model, data, opti
       );
       throw new InterruptedError();
     }
-    const how =
-      result.stopped === 'completed' ? '' : result.stopped === 'early-stopping' ? ', stopped early' : ', interrupted';
+    const how = result.stopped === 'early-stopping' ? ', stopped early' : '';
     return metricsTable(
       result.metrics,
       `${name}: ${result.epochs} epoch${result.epochs === 1 ? '' : 's'}${how} in ${result.seconds.toFixed(1)} s, ${Math.round(result.samplesPerSec).toLocaleString('en')} samples/s; best epoch ${result.bestEpoch ?? '—'} (validation)`,
@@ -161,29 +123,28 @@ the 'train' split of datasets that have one. Same as train.fit(model, data, opti
   },
 });
 
-registerMagic({
+defineMagic({
   name: 'evaluate',
   kind: 'line',
-  help: `%evaluate MODEL --data NAME [--split S] [--heads a,b] [--limit N]
-
-Loss and metric of each head on held-out data (the 'test' split by default), plus a confusion matrix
-with per-class precision and recall for every classify head. Same as train.evaluate(model, data).
-
-  %evaluate fm --data fashion-mnist`,
+  description:
+    "Loss and metric of each head on held-out data (the 'test' split by default), plus a confusion matrix\n" +
+    'with per-class precision and recall for every classify head. Same as train.evaluate(model, data).',
+  args: {
+    positionals: modelArg,
+    flags: {
+      ...dataFlag,
+      split: { metavar: 'S', help: "the split to evaluate (default 'test' where there is one)" },
+      heads: { type: 'list', metavar: 'a,b', help: 'only these heads' },
+      limit: { type: 'integer', min: 1, metavar: 'N', help: 'at most N rows (evenly spaced)' },
+    },
+  },
+  examples: ['%evaluate fm --data fashion-mnist'],
   run: async (ctx) => {
-    const name = ctx.args._[0];
-    const model = modelVariable(ctx, name, '%evaluate MODEL --data NAME');
-    const data = await dataFlag(ctx);
-    let ev;
-    try {
-      ev = evaluate(model, data, {
-        split: typeof ctx.args.flags.split === 'string' ? ctx.args.flags.split : undefined,
-        heads: listFlag(ctx, 'heads'),
-        limit: numberFlag(ctx.args, 'limit', 'evaluate'),
-      });
-    } catch (e) {
-      throw new UsageError('evaluate', `${name}: ${(e as Error).message}`);
-    }
+    const o = ctx.options;
+    const name = ctx.positionals[0];
+    const model = modelVariable(ctx, name);
+    const data = (await dataVariable(ctx, o.data!)) as TrainData;
+    const ev = evaluate(model, data, { split: o.split, heads: o.heads, limit: o.limit });
     for (const [head, c] of Object.entries(ev.classes)) {
       await display(
         confusionMatrix(Array.from(c.truth), Array.from(c.pred), {
@@ -197,23 +158,21 @@ with per-class precision and recall for every classify head. Same as train.evalu
 });
 
 for (const verb of ['freeze', 'unfreeze'] as const) {
-  registerMagic({
+  defineMagic({
     name: verb,
     kind: 'line',
-    help: `%${verb} MODEL [COMPONENT ...]
-
-${verb === 'freeze' ? 'Freezes' : 'Unfreezes'} components of an amalgamation: bottom, representations, or heads by name
-(all when none is named). Frozen weights, batch-norm statistics included, do not change in training.
-Same as model.${verb}('bottom', ...).
-
-  %${verb} fm bottom representations`,
+    description:
+      `${verb === 'freeze' ? 'Freezes' : 'Unfreezes'} components of an amalgamation: bottom, each representation\n` +
+      "(latent_high, latent_low, logits, probs; 'representations' for the four) or heads by name (all when\n" +
+      `none is named). Frozen weights, batch-norm statistics included, do not change in training.\nSame as model.${verb}('bottom', ...).`,
+    args: {
+      positionals: [...modelArg, { name: 'COMPONENT', variadic: true, help: 'components by name (default: all)' }],
+    },
+    examples: [`%${verb} fm bottom latent_high`],
     run: (ctx) => {
-      const model = modelVariable(ctx, ctx.args._[0], `%${verb} MODEL [COMPONENT ...]`);
-      try {
-        model[verb](...ctx.args._.slice(1));
-      } catch (e) {
-        throw new UsageError(verb, (e as Error).message);
-      }
+      const [name, ...components] = ctx.positionals;
+      const model = modelVariable(ctx, name);
+      model[verb](...components);
       return model;
     },
   });

@@ -2,14 +2,16 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../lib/magics/args';
-import { registerMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/registry';
 
-registerMagic({
+defineMagic({
   name: 'env',
   kind: 'line',
-  help: '%env              lists environment variables\n%env NAME         shows one\n%env NAME=VALUE   sets one (also %env NAME VALUE)',
-  run: ({ line }) => {
-    const text = line.trim();
+  description:
+    'Without arguments lists the environment; `%env NAME` shows one; `%env NAME=VALUE` (or `NAME VALUE`) sets one.',
+  args: { rest: { name: 'NAME[=VALUE]', optional: true, help: 'a variable, or an assignment' } },
+  examples: ['%env', '%env AMALGAM_THREADS=1'],
+  run: ({ rest: text }) => {
     if (!text) return Object.fromEntries(Object.entries(process.env).sort(([a], [b]) => a.localeCompare(b)));
     const m = /^([A-Za-z_]\w*)\s*(?:=\s*|\s+)(.*)$/.exec(text);
     if (m) {
@@ -22,19 +24,20 @@ registerMagic({
   },
 });
 
-registerMagic({
+defineMagic({
   name: 'pwd',
   kind: 'line',
-  help: "%pwd\n\nThe kernel's working directory.",
+  description: "The kernel's working directory.",
   run: () => process.cwd(),
 });
 
-registerMagic({
+defineMagic({
   name: 'cd',
   kind: 'line',
-  help: "%cd [DIR]\n\nChanges the kernel's working directory (default: home). Relative imports and file\nloaders resolve from it afterwards.",
-  run: ({ args, session }) => {
-    const target = path.resolve(args._[0] ?? process.env.HOME ?? '/');
+  description: "Changes the kernel's working directory. Relative imports and file loaders resolve from it afterwards.",
+  args: { positionals: [{ name: 'DIR', optional: true, help: 'the new directory (default: home)' }] },
+  run: ({ positionals: [dir], session }) => {
+    const target = path.resolve(dir ?? process.env.HOME ?? '/');
     if (!fs.existsSync(target) || !fs.statSync(target).isDirectory())
       throw new UsageError('cd', `no such directory: ${target}`);
     const exec = session as any;
@@ -44,16 +47,21 @@ registerMagic({
   },
 });
 
-registerMagic({
+defineMagic({
   name: 'writefile',
   kind: 'cell',
-  booleans: ['a', 'append'],
-  help: '%%writefile [-a] FILE\n\nWrites the cell body to FILE (creating folders); -a appends.',
-  run: ({ args, body }) => {
-    const file = args._[0];
-    if (!file) throw new UsageError('writefile', 'usage: %%writefile [-a] FILE');
+  description: 'Writes the cell body to FILE, creating its folders.',
+  args: {
+    positionals: [{ name: 'FILE', help: 'the file to write' }],
+    flags: {
+      a: { type: 'boolean', help: 'append instead of overwriting' },
+      append: { type: 'boolean', help: 'the same as -a' },
+    },
+  },
+  examples: ['%%writefile util.ts'],
+  run: ({ positionals: [file], options, body }) => {
     const target = path.resolve(file);
-    const append = !!(args.flags.a || args.flags.append);
+    const append = !!(options.a || options.append);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const exists = fs.existsSync(target);
     (append ? fs.appendFileSync : fs.writeFileSync)(target, body.endsWith('\n') ? body : body + '\n');
@@ -61,10 +69,12 @@ registerMagic({
   },
 });
 
-registerMagic({
+defineMagic({
   name: 'sh',
   kind: 'cell',
-  help: '%%sh\n\nRuns the cell body with /bin/sh; its output streams into the cell as it comes.\nA non-zero exit status is an error naming it. Interrupt stops the process.',
+  description:
+    'Runs the cell body with /bin/sh; its output streams into the cell as it comes. A non-zero exit\n' +
+    'status is an error naming it. Interrupt stops the process.',
   run: ({ body, signal }) =>
     new Promise<void>((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', body], { stdio: ['ignore', 'pipe', 'pipe'] });

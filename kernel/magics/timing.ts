@@ -1,5 +1,4 @@
-import { UsageError, numberFlag } from '../../lib/magics/args';
-import { registerMagic, type Session } from '../../lib/magics/registry';
+import { defineMagic, type Session } from '../../lib/magics/registry';
 
 /** Formats seconds the way IPython does: 3 significant digits in s, ms, µs or ns. */
 export function formatTime(seconds: number): string {
@@ -37,34 +36,40 @@ async function timeOnce(session: Session, code: string): Promise<unknown> {
   return r.value;
 }
 
-registerMagic({
+defineMagic({
   name: 'time',
   kind: 'line',
-  help: "%time EXPRESSION\n\nRuns EXPRESSION once (type-checked, top-level await allowed) and prints CPU and wall time.\nThe expression's value is the magic's value.",
-  run: ({ line, session }) => {
-    if (!line.trim()) throw new UsageError('time', 'usage: %time EXPRESSION');
-    return timeOnce(session, line);
-  },
+  description:
+    "Runs the code once (type-checked, top-level await allowed) and prints CPU and wall time. The\ncode's value is the magic's value.",
+  args: { rest: { name: 'CODE', help: 'a TypeScript expression or statements' } },
+  examples: ['%time await train.fit(model, data, { epochs: 1 })'],
+  run: ({ rest, session }) => timeOnce(session, rest),
 });
 
-registerMagic({
+defineMagic({
   name: 'time',
   kind: 'cell',
-  help: "%%time\n\nRuns the cell body and prints CPU and wall time; the body's last value is the cell's value.",
+  description: "Runs the cell body and prints CPU and wall time; the body's last value is the cell's value.",
   run: ({ body, session }) => timeOnce(session, body),
 });
 
-registerMagic({
+defineMagic({
   name: 'timeit',
   kind: 'line',
-  help: '%timeit [-n N] [-r R] EXPRESSION\n\nTimes EXPRESSION: R runs (default 7) of N loops each (default: chosen so a run takes\nat least 0.2 s). Prints `mean ± std. dev. per loop (mean ± std. dev. of R runs, N loops each)`.\nThe expression is compiled once, outside the timing.',
-  run: async ({ line, args, session, signal }) => {
-    const code = line.replace(/^(\s*-[nr]\s*\d+\s*)*/, '').trim();
-    if (!code) throw new UsageError('timeit', 'usage: %timeit [-n N] [-r R] EXPRESSION');
-    const repeat = numberFlag(args, 'r', 'timeit', 7)!;
-    let loops = numberFlag(args, 'n', 'timeit');
-    if (repeat < 1 || (loops !== undefined && loops < 1))
-      throw new UsageError('timeit', '-n and -r must be at least 1');
+  description:
+    'Times an expression: R runs of N loops each. Prints `mean ± std. dev. per loop (mean ± std. dev. of\n' +
+    'R runs, N loops each)` as IPython does. The expression is compiled once, outside the timing.',
+  args: {
+    flags: {
+      n: { type: 'integer', min: 1, metavar: 'N', help: 'loops per run (default: so that a run takes at least 0.2 s)' },
+      r: { type: 'integer', min: 1, metavar: 'R', help: 'runs (default 7)' },
+    },
+    rest: { name: 'EXPRESSION', help: 'what to time' },
+  },
+  examples: ['%timeit -n 100 tf.tidy(() => tf.ones([64, 64]).matMul(tf.ones([64, 64])))'],
+  run: async ({ rest: code, options, session, signal }) => {
+    const repeat = options.r ?? 7;
+    let loops = options.n;
     // Compile (and type-check) once into a function; time only calls of it.
     const fn = (await session.execute(`async () => { return (${code}); }`)) as () => Promise<unknown>;
     const once = async (n: number) => {

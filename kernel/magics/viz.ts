@@ -1,150 +1,100 @@
 // %plot and %latent: thin parsers over lib/viz (viz.plot, viz.latent), which cells can call directly.
-import { numberFlag, UsageError } from '../../lib/magics/args';
-import { type MagicContext, registerMagic } from '../../lib/magics/registry';
-import { COLOR_BY, latent, type LatentData, type LatentModel, REPRESENTATIONS } from '../../lib/viz/latent';
-import { plot, PLOT_KINDS, type PlotKind } from '../../lib/viz/plot';
-import { METHODS, type ProjectionMethod } from '../../lib/viz/project';
+import { UsageError } from '../../lib/magics/args';
+import { defineMagic } from '../../lib/magics/registry';
+import { COLOR_BY, type LatentInput, type LatentModel, latent, REPRESENTATIONS } from '../../lib/viz/latent';
+import { PLOT_KINDS, plot } from '../../lib/viz/plot';
+import { METHODS } from '../../lib/viz/project';
 import { isTableLike } from '../../lib/viz/table';
+import { dataVariable, sessionValue } from './session';
 
-/** A session variable, or a usage error listing what the session holds. */
-function variable(ctx: MagicContext, name: string | undefined, what: string): unknown {
-  if (!name) throw new UsageError(ctx.name, `expects ${what}`);
-  if (!ctx.session.has(name)) {
-    const names = ctx.session.names().map((n) => n.name);
-    throw new UsageError(
-      ctx.name,
-      `no variable ${name} in this session${names.length ? ` (defined: ${names.slice(0, 12).join(', ')})` : ''}`,
-    );
-  }
-  return ctx.session.get(name);
-}
-
-function oneOf<T extends string>(ctx: MagicContext, flag: string, allowed: readonly T[], fallback: T): T {
-  const v = ctx.args.flags[flag];
-  if (v === undefined) return fallback;
-  if (v === true || !allowed.includes(v as T))
-    throw new UsageError(ctx.name, `--${flag} expects one of ${allowed.join(', ')}, got ${v === true ? 'nothing' : v}`);
-  return v as T;
-}
-
-function stringFlag(ctx: MagicContext, flag: string): string | undefined {
-  const v = ctx.args.flags[flag];
-  if (v === true) throw new UsageError(ctx.name, `--${flag} expects a value`);
-  return v;
-}
-
-registerMagic({
+defineMagic({
   name: 'plot',
   kind: 'line',
-  help: `%plot TABLE X [Y] [--color C] [--kind ${PLOT_KINDS.join('|')}] [--title T] [--max N]
-
-Quick Vega-Lite chart of a table in the session (arquero table, danfo DataFrame, array of records,
-or a dataset: its table). Default kind: scatter with Y, histogram without. Large tables are sampled
-(scatter, seeded) or binned (histogram, heatmap) in the kernel with a note on the chart, never
-refused; --max sets the most rows sent (default 5,000). Same as viz.plot(table, x, y, options).
-
-  %plot iris sepal_length petal_length --color species
-  %plot fashion label --kind bar      (a dataset: plots its table)`,
+  description:
+    'Quick Vega-Lite chart of a table in the session (a dataset, an arquero table, a danfo DataFrame or\n' +
+    'an array of records). Default kind: scatter with Y, histogram without. Large tables are sampled\n' +
+    '(scatter, seeded) or binned (histogram, heatmap) in the kernel with a note on the chart, never\n' +
+    'refused. Same as viz.plot(table, x, y, options).',
+  args: {
+    positionals: [
+      { name: 'TABLE', help: 'a table variable' },
+      { name: 'X', help: 'the x column' },
+      { name: 'Y', optional: true, help: 'the y column' },
+    ],
+    flags: {
+      color: { metavar: 'C', help: 'a column to colour by' },
+      kind: { choices: PLOT_KINDS, help: 'the chart' },
+      title: { metavar: 'T', help: 'the chart title' },
+      max: { type: 'integer', min: 1, metavar: 'N', help: 'most rows sent to the frontend (default 5,000)' },
+    },
+  },
+  examples: ['%plot iris sepal_length petal_length --color species', '%plot fashion label --kind bar'],
   run: (ctx) => {
-    const [tableName, x, y] = ctx.args._;
-    let table = variable(ctx, tableName, 'a table variable: %plot TABLE X [Y]') as any;
-    if (!isTableLike(table) && isTableLike(table?.table)) table = table.table;
+    const [tableName, x, y] = ctx.positionals;
+    let table = sessionValue(ctx, tableName, 'table', isTableLike) as any;
+    if (!isTableLike(table) && isTableLike(table?.table)) table = table.table; // {table, images} objects
     if (!isTableLike(table))
-      throw new UsageError('plot', `${tableName} is not a table (arquero, danfo DataFrame or array of records)`);
-    if (!x) throw new UsageError('plot', 'expects a column: %plot TABLE X [Y]');
-    const kind = oneOf<PlotKind>(ctx, 'kind', PLOT_KINDS, y ? 'scatter' : 'histogram');
-    try {
-      return plot(table, x, y, {
-        kind,
-        color: stringFlag(ctx, 'color'),
-        title: stringFlag(ctx, 'title'),
-        maxRows: numberFlag(ctx.args, 'max', 'plot'),
-      });
-    } catch (e) {
-      throw new UsageError('plot', (e as Error).message.replace(/^\w+: /, ''));
-    }
+      throw new UsageError(
+        'plot',
+        `${tableName} is not a table (a dataset, arquero, danfo DataFrame or array of records)`,
+      );
+    const o = ctx.options;
+    return plot(table, x, y, {
+      kind: o.kind ?? (y ? 'scatter' : 'histogram'),
+      color: o.color,
+      title: o.title,
+      maxRows: o.max,
+    });
   },
 });
 
-/** --data: a session variable (Dataset, {table, images}, table) or a shipped dataset by name. */
-async function resolveData(ctx: MagicContext, name: string): Promise<LatentData> {
-  if (ctx.session.has(name)) {
-    const v = ctx.session.get(name) as any;
-    if (v && (v.images || v.x || v.table)) return v as LatentData;
-    if (isTableLike(v)) return { name, table: v };
-    throw new UsageError(
-      'latent',
-      `${name} is not a dataset (expected loadDataset's result, or {table, images} / {x, table})`,
-    );
-  }
-  let load: ((n: string) => Promise<LatentData> | LatentData) | undefined;
-  for (const path of ['../../lib/data/datasets', '../../lib/data/index']) {
-    try {
-      load ??= require(path).loadDataset;
-    } catch {
-      /* the data module may not provide it */
-    }
-  }
-  if (!load)
-    throw new UsageError(
-      'latent',
-      `no variable ${name} in the session, and shipped datasets are unavailable (lib/data has no loadDataset)`,
-    );
-  try {
-    return await load(name);
-  } catch (e) {
-    throw new UsageError(
-      'latent',
-      `--data ${name}: not a session variable, and loadDataset failed: ${(e as Error).message}`,
-    );
-  }
-}
-
-registerMagic({
+defineMagic({
   name: 'latent',
   kind: 'line',
-  help: `%latent MODEL --data NAME [--rep ${REPRESENTATIONS.join('|')}|all] [--method ${METHODS.join('|')}] [--color ${COLOR_BY.join('|')}] [--n N] [--split S] [--quality] [--no-thumbnails]
-
-Projects a representation of N samples (default 2,000, stratified by label, seeded by %seed) to 2-D
-and shows an interactive scatter: colour by true label, predicted class or correctness; tooltips
-with label, prediction, confidence and, for image data, the image. --rep all shows the four
-representations side by side for the same points; brushing in one view highlights the points in
-all. --data is a session variable (a dataset, or {x, table}) or a shipped dataset name; rows of the
-test split are used when there is one (--split to choose). --quality adds each layout's
-trustworthiness (k = 5). PCA runs on tfjs; UMAP is umap-js's graph with a faster layout loop;
-t-SNE is amalgam's Barnes-Hut. Same as viz.latent(model, data, options).
-
-  %latent fm --data fashion --rep all
-  %latent fm --data fashion --rep latent_low --method umap --color correct --n 1000`,
-  booleans: ['quality', 'no-thumbnails'],
+  description:
+    'Projects a representation of N samples (stratified by label, seeded by %seed) to 2-D and shows an\n' +
+    'interactive scatter: colour by true label, predicted class or correctness; tooltips with label,\n' +
+    'prediction, confidence and, for image data, the image. --rep all shows the four representations\n' +
+    'side by side for the same points; brushing in one view highlights the points in all. Rows of the\n' +
+    "test split are used when there is one. PCA runs on tfjs; UMAP is umap-js's graph with a faster\n" +
+    "layout loop; t-SNE is amalgam's Barnes-Hut. Same as viz.latent(model, data, options).",
+  args: {
+    positionals: [{ name: 'MODEL', help: 'an amalgamation in the session' }],
+    flags: {
+      data: {
+        required: true,
+        metavar: 'NAME',
+        help: 'a session variable (dataset, table, {x, y}) or a shipped dataset',
+      },
+      rep: { choices: [...REPRESENTATIONS, 'all'], help: 'the representation (default latent_low)' },
+      method: { choices: METHODS, help: 'the projection (default pca)' },
+      color: { choices: COLOR_BY, help: 'what colours the points (default label)' },
+      n: { type: 'integer', min: 2, metavar: 'N', help: 'points shown (default 2,000)' },
+      split: { metavar: 'S', help: "the split to draw from (default 'test' where there is one)" },
+      quality: { type: 'boolean', help: "each layout's trustworthiness (k = 5) in its title" },
+      'no-thumbnails': { type: 'boolean', help: 'no image thumbnails in tooltips' },
+    },
+  },
+  examples: [
+    '%latent fm --data fashion --rep all',
+    '%latent fm --data fashion --rep latent_low --method umap --color correct --n 1000',
+  ],
   run: async (ctx) => {
-    const modelName = ctx.args._[0];
-    const model = variable(ctx, modelName, 'a model: %latent MODEL --data NAME') as LatentModel;
+    const name = ctx.positionals[0];
+    const model = sessionValue(ctx, name, 'model') as LatentModel;
     if (typeof (model as any)?.predict !== 'function')
-      throw new UsageError('latent', `${modelName} has no predict(x, {outputs}) (expected an amalgamation)`);
-    const dataName = stringFlag(ctx, 'data');
-    if (!dataName) throw new UsageError('latent', 'expects --data NAME (a session variable or a shipped dataset)');
-    const rep = oneOf(ctx, 'rep', [...REPRESENTATIONS, 'all'] as const, 'latent_low');
-    const method = oneOf<ProjectionMethod>(ctx, 'method', METHODS, 'pca');
-    const color = oneOf(ctx, 'color', COLOR_BY, 'label');
-    const n = numberFlag(ctx.args, 'n', 'latent', 2000)!;
-    if (!Number.isInteger(n) || n < 2) throw new UsageError('latent', `--n expects an integer ≥ 2, got ${n}`);
-    const found = await resolveData(ctx, dataName);
-    const data = found.name ? found : { ...found, name: dataName };
-    try {
-      return await latent(model, data, {
-        rep,
-        method,
-        color,
-        n,
-        split: stringFlag(ctx, 'split'),
-        quality: ctx.args.flags.quality === true,
-        thumbnails: ctx.args.flags['no-thumbnails'] === true ? false : undefined,
-        signal: ctx.signal,
-      });
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      throw new UsageError('latent', (e as Error).message.replace(/^latent: /, ''));
-    }
+      throw new UsageError('latent', `${name} has no predict(x, {outputs}) (expected an amalgamation)`);
+    const o = ctx.options;
+    const data = (await dataVariable(ctx, o.data!)) as LatentInput;
+    return latent(model, data, {
+      rep: o.rep,
+      method: o.method,
+      color: o.color,
+      n: o.n,
+      split: o.split,
+      quality: o.quality,
+      thumbnails: o['no-thumbnails'] ? false : undefined,
+      signal: ctx.signal,
+    });
   },
 });

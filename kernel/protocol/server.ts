@@ -13,24 +13,25 @@ import {
   Signer,
 } from './message';
 import type { FromControl, ToControl } from './control-thread';
+import { createShared, INPUT, INPUT_WAITING, readAnswer, RUNNING, SIGINT } from './shared';
+import { InterruptedError } from '../../lib/interrupt';
 
 export type ShellHandler = (msg: Message) => Promise<void>;
 
 /**
- * The main thread's side of the wire: shell and stdin sockets, plus a worker thread that owns
- * heartbeat, control and iopub (so they answer while a cell runs). Every request is signed-checked;
- * a bad signature is logged and dropped, never handled.
+ * The main thread's side of the wire: the shell socket, plus a worker thread that owns heartbeat,
+ * control, iopub and stdin (so they answer while a cell runs or waits for input). Every request is
+ * signature-checked; a bad signature is logged and dropped, never handled.
  */
 export class KernelServer {
   readonly session = crypto.randomUUID();
   private signer: Signer;
   private shell = new zmq.Router();
-  private stdin = new zmq.Router();
   private worker!: Worker;
   private shellOut = new SendQueue(this.shell, (e) => this.log(`shell send failed: ${e.message}`));
-  private stdinOut = new SendQueue(this.stdin, (e) => this.log(`stdin send failed: ${e.message}`));
-  private inputWaiters: ((value: string) => void)[] = [];
-  onInterrupt: (at?: number) => boolean = () => false;
+  private shared = createShared();
+  /** Called with the running cell's id when an interrupt for it arrives. */
+  onInterrupt: (cell: number) => boolean = () => false;
   onShutdown: (restart: boolean) => void = () => process.exit(0);
   log: (text: string) => void = () => {};
 
@@ -46,16 +47,14 @@ export class KernelServer {
   }
 
   async start(handle: (msg: Message) => Promise<void>): Promise<void> {
-    await Promise.all([
-      this.shell.bind(this.url(this.connection.shell_port)),
-      this.stdin.bind(this.url(this.connection.stdin_port)),
-    ]);
+    await this.shell.bind(this.url(this.connection.shell_port));
     this.worker = new Worker(path.join(__dirname, 'control-thread.js'), {
       workerData: {
         connection: this.connection,
         session: this.session,
         kernelInfo: this.kernelInfo,
         graceMs: Number(process.env.AMALGAM_INTERRUPT_GRACE_MS ?? 400),
+        shared: this.shared.buffers,
       },
     });
     await new Promise<void>((resolve, reject) => {
@@ -63,13 +62,12 @@ export class KernelServer {
         if (m.type === 'ready') resolve();
         else if (m.type === 'log') this.log(m.text);
         else if (m.type === 'interrupt') {
-          this.onInterrupt(m.at);
+          this.onInterrupt(m.cell);
           this.toControl({ type: 'interrupt-ack' });
         } else if (m.type === 'shutdown') this.onShutdown(m.restart);
       });
       this.worker.on('error', reject);
     });
-    void this.serveStdin();
     void this.serveShell(handle);
   }
 
@@ -108,27 +106,6 @@ export class KernelServer {
     }
   }
 
-  private async serveStdin(): Promise<void> {
-    try {
-      await this.stdinLoop();
-    } catch {
-      /* closed at shutdown */
-    }
-  }
-
-  private async stdinLoop(): Promise<void> {
-    for await (const frames of this.stdin) {
-      let msg: Message;
-      try {
-        msg = parseFrames(frames as Buffer[], this.signer);
-      } catch {
-        this.log('stdin: dropped a message with a bad signature');
-        continue;
-      }
-      if (msg.header.msg_type === 'input_reply') this.inputWaiters.shift()?.(String(msg.content.value ?? ''));
-    }
-  }
-
   publish(
     type: string,
     parent: Partial<Header>,
@@ -148,15 +125,42 @@ export class KernelServer {
     );
   }
 
+  /** The cell now running (0: none): interrupts from the control thread target only it. */
+  setRunning(cell: number): void {
+    Atomics.store(this.shared.state.flags, RUNNING, cell);
+  }
+
+  /**
+   * Whether a SIGINT just received is for the running cell: false when the control thread raised
+   * it for a cell that has finished since (it must not stop the next one). Signals from outside
+   * (kill -INT, interrupt_mode signal) always are.
+   */
+  takeSigint(): boolean {
+    const target = Atomics.exchange(this.shared.state.flags, SIGINT, 0);
+    return target === 0 || target === Atomics.load(this.shared.state.flags, RUNNING);
+  }
+
+  private askInput(request: Message, prompt: string, password: boolean): void {
+    Atomics.store(this.shared.state.flags, INPUT, INPUT_WAITING);
+    this.toControl({ type: 'input', identities: request.identities, parent: request.header, prompt, password });
+  }
+
   /** Asks the frontend for a line of input on the stdin channel (input_request / input_reply). */
   async requestInput(request: Message, prompt: string, password: boolean): Promise<string> {
-    const answer = new Promise<string>((resolve) => this.inputWaiters.push(resolve));
-    await this.stdinOut.send(
-      encodeFrames(this.signer, request.identities, newHeader('input_request', this.session), request.header, {
-        prompt,
-        password,
-      }),
-    );
+    this.askInput(request, prompt, password);
+    const waited = Atomics.waitAsync(this.shared.state.flags, INPUT, INPUT_WAITING);
+    if (waited.async) await waited.value;
+    const answer = readAnswer(this.shared.state);
+    if (answer === undefined) throw new InterruptedError();
+    return answer;
+  }
+
+  /** The same, blocking the main thread until the answer comes (browser-style prompt()). */
+  requestInputSync(request: Message, prompt: string, password: boolean): string {
+    this.askInput(request, prompt, password);
+    Atomics.wait(this.shared.state.flags, INPUT, INPUT_WAITING);
+    const answer = readAnswer(this.shared.state);
+    if (answer === undefined) throw new InterruptedError();
     return answer;
   }
 
@@ -168,7 +172,6 @@ export class KernelServer {
     zmq.context.blocky = false;
     const done = () => {
       this.shell.close();
-      this.stdin.close();
       void this.worker.terminate().finally(() => process.exit(code));
     };
     this.worker.once('message', (m: FromControl) => {

@@ -2,10 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { derive, shuffleInPlace } from '../random';
 import { type ColumnTable, isColumnTable } from './aq';
-import type { Dataset } from './datasets';
 import { DataError } from './errors';
 import { toTensors, type ToTensorsOptions } from './tensors';
-import { columnArray } from './table';
+import { splitRows } from './table';
 
 export interface BatchOptions extends Omit<ToTensorsOptions, 'rows'> {
   batchSize?: number;
@@ -15,15 +14,10 @@ export interface BatchOptions extends Omit<ToTensorsOptions, 'rows'> {
 }
 
 /** Row positions the batches cover (after `split`), in order. */
-function basePositions(source: ColumnTable | Dataset, options: BatchOptions): Int32Array {
-  const table = isColumnTable(source) ? source : source.table;
+function basePositions(table: ColumnTable, options: BatchOptions): Int32Array {
+  if (!isColumnTable(table)) throw new DataError('batches: expected an arquero table or a Dataset');
   if (options.split === undefined) return Int32Array.from({ length: table.numRows() }, (_, i) => i);
-  const column = (!isColumnTable(source) && source.splitColumn) || 'split';
-  const values = columnArray(table, column);
-  const keep: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] === options.split) keep.push(i);
-  if (!keep.length) throw new DataError(`batches: no rows with ${column} = "${options.split}"`);
-  return Int32Array.from(keep);
+  return splitRows(table, options.split, 'batches');
 }
 
 /**
@@ -32,7 +26,7 @@ function basePositions(source: ColumnTable | Dataset, options: BatchOptions): In
  * With several targets, ys is an object keyed by column name (multi-output models).
  */
 export function batches(
-  source: ColumnTable | Dataset,
+  source: ColumnTable,
   options: BatchOptions = {},
 ): tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor | Record<string, tf.Tensor> }> {
   const size = options.batchSize ?? 32;

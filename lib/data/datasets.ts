@@ -2,45 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { closest } from '../util/text';
-import { aq, type ColumnTable } from './aq';
+import { aq } from './aq';
+import { Dataset, type LoadDatasetOptions } from './dataset';
 import { DataError } from './errors';
-import { packageRoot, readVerified } from './files';
+import { PACKAGE_ROOT } from '../util/package';
+import { readVerified } from './files';
 import { parseIdx } from './loaders/idx';
+import { columnArray } from './table';
 
-/** Images aligned with a table's rows: [n, height, width, channels], raw pixel values up to `max`. */
-export interface DatasetImages {
-  data: Uint8Array | Float32Array;
-  shape: [number, number, number, number];
-  /** The largest possible pixel value (255 for Fashion-MNIST, 16 for digits); toTensors divides by it. */
-  max?: number;
-}
-
-export interface Dataset {
-  name: string;
-  /** arquero; one row per example: label columns (+ feature columns for tabular data). */
-  table: ColumnTable;
-  images?: DatasetImages;
-  /** The label column's name. */
-  label?: string;
-  /** Class names of `label`, in index order. */
-  classes?: string[];
-  /** Class names of every categorical target column (label, coarse, ...), in index order. */
-  categories?: Record<string, string[]>;
-  /** The column holding 'train' | 'test' when the dataset ships a split. */
-  splitColumn?: string;
-  /** Where the rows came from: 'shipped' (datasets/ in the repository) or 'system' (a Debian package). */
-  source: 'shipped' | 'system';
-  /** Files read, for lineage (the registry hashes data by these). */
-  files: string[];
-  description: string;
-}
-
-export interface LoadDatasetOptions {
-  /** At most this many rows (per split when the dataset has one), evenly spaced so classes stay mixed. */
-  limit?: number;
-  /** fashion-mnist: use the shipped subset even when the full Debian dataset is installed. */
-  subset?: boolean;
-}
+export type { DatasetImages, DatasetInfo, LoadDatasetOptions } from './dataset';
+export { Dataset } from './dataset';
 
 interface ManifestFile {
   name: string;
@@ -67,7 +38,7 @@ interface ManifestEntry {
 
 /** The datasets folder: $AMALGAM_DATASETS when set (tests, relocated installs), else the package's datasets/. */
 export function datasetsDir(): string {
-  return process.env.AMALGAM_DATASETS || join(packageRoot(), 'datasets');
+  return process.env.AMALGAM_DATASETS || join(PACKAGE_ROOT, 'datasets');
 }
 
 const manifests = new Map<string, ManifestEntry[]>();
@@ -118,17 +89,20 @@ export async function loadDataset(name: string, options: LoadDatasetOptions = {}
   const entry = findEntry(name);
   const dir = datasetsDir();
   const read = (f: ManifestFile) => readVerified(join(dir, f.name), f.sha256);
-  const base = { name: entry.name, description: entry.description, label: entry.label, classes: entry.classes };
+  const base = {
+    name: entry.name,
+    description: entry.description,
+    label: entry.label,
+    classes: entry.classes,
+    files: [join(dir, entry.files[0].name)],
+    source: 'shipped' as const,
+    options: { ...options },
+  };
   if (entry.name === 'iris') {
-    const table = aq.fromCSV(read(entry.files[0]).toString('utf8'));
-    const rows = pick(table.numRows(), options.limit);
-    return {
-      ...base,
-      table: options.limit === undefined ? table : table.reify(rows as any),
-      source: 'shipped',
-      files: [join(dir, entry.files[0].name)],
-      categories: { species: entry.classes! },
-    };
+    let table = aq.fromCSV(read(entry.files[0]).toString('utf8'));
+    if (options.limit !== undefined) table = table.reify(pick(table.numRows(), options.limit) as any);
+    const columns = Object.fromEntries(table.columnNames().map((c) => [c, columnArray(table, c)]));
+    return Dataset.of(columns, { ...base, categories: { species: entry.classes! } });
   }
   if (entry.name === 'digits') {
     const lines = gunzipSync(read(entry.files[0])).toString('utf8').trim().split('\n');
@@ -140,14 +114,11 @@ export async function loadDataset(name: string, options: LoadDatasetOptions = {}
       for (let p = 0; p < 64; p++) images[i * 64 + p] = Number(values[p]);
       label[i] = Number(values[64]);
     });
-    return {
-      ...base,
-      table: aq.table({ label }),
-      images: { data: images, shape: [rows.length, 8, 8, 1], max: entry.max },
-      source: 'shipped',
-      files: [join(dir, entry.files[0].name)],
-      categories: { label: entry.classes! },
-    };
+    return Dataset.of(
+      { label },
+      { ...base, categories: { label: entry.classes! }, image: { shape: [8, 8, 1], max: entry.max ?? 16 } },
+      images,
+    );
   }
   return loadFashion(entry, dir, options);
 }
@@ -193,18 +164,22 @@ function loadFashion(entry: ManifestEntry, dir: string, options: LoadDatasetOpti
       split[at++] = p.split;
     });
   }
-  return {
-    name: entry.name,
-    description: full
-      ? `Fashion-MNIST, full ${full.rows.toLocaleString('en-US')} images from Debian's ${full.package} (${full.dir})`
-      : entry.description,
-    table: aq.table({ label, coarse, split }),
-    images: { data: images, shape: [n, 28, 28, 1], max: entry.max },
-    label: 'label',
-    classes: entry.classes,
-    splitColumn: 'split',
-    categories: { label: entry.classes!, coarse: entry.coarse!.classes },
-    source: full ? 'system' : 'shipped',
-    files: files.map((f) => f.path),
-  };
+  return Dataset.of(
+    { label, coarse, split },
+    {
+      name: entry.name,
+      description: full
+        ? `Fashion-MNIST, full ${full.rows.toLocaleString('en-US')} images from Debian's ${full.package} (${full.dir})`
+        : entry.description,
+      label: 'label',
+      classes: entry.classes,
+      splitColumn: 'split',
+      categories: { label: entry.classes!, coarse: entry.coarse!.classes },
+      source: full ? 'system' : 'shipped',
+      files: files.map((f) => f.path),
+      options: { ...options },
+      image: { shape: [28, 28, 1], max: entry.max ?? 255 },
+    },
+    images,
+  );
 }

@@ -1,6 +1,9 @@
-import { DISPLAY_SYMBOL, escapeHtml, type MimeBundle } from '../display/bundle';
+import { DISPLAY_SYMBOL, type MimeBundle } from '../display/bundle';
+import { barsPng } from '../display/images';
+import { type Cell, type TableView, tableBundle } from '../display/table';
 import { VEGALITE_SCHEMA } from '../display/vegalite';
 import { type ColumnTable, isColumnTable } from './aq';
+import { IMAGE_COLUMN } from './dataset';
 import { DataError } from './errors';
 import { fromDanfo } from './interop';
 import { formatCell, isDanfo } from './render';
@@ -202,126 +205,85 @@ function categoricalProfile(p: ColumnProfile, values: ArrayLike<unknown>): void 
 export function describe(source: ColumnTable | unknown): Profile {
   const table = isColumnTable(source) ? source : isDanfo(source) ? fromDanfo(source) : undefined;
   if (!table) throw new DataError('describe: expected an arquero table or a danfo DataFrame');
-  const columns = table.columnNames().map((name) => {
-    const type = columnType(table, name);
-    const values = columnArray(table, name);
-    const numeric = ArrayBuffer.isView(values) || type === 'number' || type === 'bigint';
-    const p: ColumnProfile = {
-      name,
-      type,
-      kind: numeric ? 'numeric' : type === 'date' ? 'date' : type === 'null' ? 'empty' : 'categorical',
-      count: 0,
-      missing: 0,
-      distinct: 0,
-    };
-    if (numeric) numericProfile(p, values);
-    else categoricalProfile(p, values);
-    return p;
-  });
+  // A dataset's images are profiled by what they are (its summary), not as values.
+  const columns = table
+    .columnNames()
+    .filter((name) => name !== IMAGE_COLUMN)
+    .map((name) => {
+      const type = columnType(table, name);
+      const values = columnArray(table, name);
+      const numeric = ArrayBuffer.isView(values) || type === 'number' || type === 'bigint';
+      const p: ColumnProfile = {
+        name,
+        type,
+        kind: numeric ? 'numeric' : type === 'date' ? 'date' : type === 'null' ? 'empty' : 'categorical',
+        count: 0,
+        missing: 0,
+        distinct: 0,
+      };
+      if (numeric) numericProfile(p, values);
+      else categoricalProfile(p, values);
+      return p;
+    });
   const rows = table.numRows();
   return {
     rows,
     columns,
     chart: () => profileChart(columns),
-    [DISPLAY_SYMBOL]: () => ({ 'text/html': profileHtml(rows, columns), 'text/plain': profileText(rows, columns) }),
+    [DISPLAY_SYMBOL]: () => tableBundle(profileView(rows, columns)),
   };
 }
 
 const num = (v: number | string | undefined) =>
   v === undefined ? '' : typeof v === 'number' ? formatCell(Number(v.toPrecision(4))) : String(v);
 
-/** A tiny inline SVG of the histogram or top-value bars, drawn directly (no renderer needed). */
-function sparkline(p: ColumnProfile): string {
+/** The histogram or top-value bars as a small PNG (kept by nbconvert and untrusted notebooks). */
+function sparkline(p: ColumnProfile): Cell {
   const counts = p.histogram?.counts ?? p.top?.map((t) => t.count);
   if (!counts?.length) return '';
-  const w = 100;
-  const h = 24;
-  const max = Math.max(...counts);
-  const bw = w / counts.length;
-  const bars = counts
-    .map((c, i) => {
-      const bh = max ? Math.max(c ? 1 : 0, (c / max) * h) : 0;
-      return `<rect x="${(i * bw).toFixed(1)}" y="${(h - bh).toFixed(1)}" width="${Math.max(bw - 1, 1).toFixed(1)}" height="${bh.toFixed(1)}"/>`;
-    })
-    .join('');
-  return `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" fill="#4c78a8"><title>${p.histogram ? 'histogram' : 'top values'}</title>${bars}</svg>`;
+  const what = p.histogram ? 'histogram' : 'top values';
+  return { html: `<img src="${barsPng(counts)}" width="100" height="24" alt="${what}" title="${what}">`, text: '' };
 }
 
-function profileHtml(rows: number, cols: ColumnProfile[]): string {
-  const head = [
-    'column',
-    'type',
-    'count',
-    'missing',
-    'distinct',
-    'min',
-    'max',
-    'mean',
-    'std',
-    'top values',
-    'distribution',
-  ];
-  const body = cols
-    .map((p) => {
-      const top = p.top
+function profileView(rows: number, cols: ColumnProfile[]): TableView {
+  return {
+    index: true,
+    columns: [
+      'column',
+      'type',
+      'count',
+      'missing',
+      'distinct',
+      'min',
+      'max',
+      'mean',
+      'std',
+      'top values',
+      'distribution',
+    ],
+    rows: cols.map((p) => [
+      p.name,
+      p.type,
+      p.count,
+      p.missing ? `${p.missing.toLocaleString('en-US')} (${((100 * p.missing) / Math.max(rows, 1)).toFixed(1)}%)` : '0',
+      p.distinct,
+      num(p.min),
+      num(p.max),
+      num(p.mean),
+      num(p.std),
+      p.top
         ? p.top
             .slice(0, 3)
-            .map((t) => `${escapeHtml(t.value)} (${t.count})`)
+            .map((t) => `${t.value} (${t.count})`)
             .join(', ')
         : p.quartiles
           ? `quartiles ${p.quartiles.map(num).join(' / ')}`
-          : '';
-      const cells = [
-        p.name,
-        p.type,
-        p.count.toLocaleString('en-US'),
-        p.missing
-          ? `${p.missing.toLocaleString('en-US')} (${((100 * p.missing) / Math.max(rows, 1)).toFixed(1)}%)`
-          : '0',
-        p.distinct.toLocaleString('en-US'),
-        num(p.min),
-        num(p.max),
-        num(p.mean),
-        num(p.std),
-      ];
-      return `<tr>${cells.map((c, i) => (i === 0 ? `<th>${escapeHtml(String(c))}</th>` : `<td>${escapeHtml(String(c))}</td>`)).join('')}<td>${top}</td><td>${sparkline(p)}</td></tr>`;
-    })
-    .join('');
-  return (
-    `<div class="amalgam-profile"><table class="dataframe"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>` +
-    `<p><small>profile of ${rows.toLocaleString('en-US')} rows × ${cols.length} columns</small></p></div>`
-  );
-}
-
-function profileText(rows: number, cols: ColumnProfile[]): string {
-  const lines = cols.map((p) => [
-    p.name,
-    p.type,
-    String(p.count),
-    String(p.missing),
-    String(p.distinct),
-    num(p.min),
-    num(p.max),
-    num(p.mean),
-    num(p.std),
-    p.top
-      ? p.top
-          .slice(0, 3)
-          .map((t) => `${t.value} (${t.count})`)
-          .join(', ')
-      : '',
-  ]);
-  const all = [['column', 'type', 'count', 'missing', 'distinct', 'min', 'max', 'mean', 'std', 'top'], ...lines];
-  const widths = all[0].map((_, j) => Math.max(...all.map((l) => l[j].length)));
-  return [
-    ...all.map((l) =>
-      l
-        .map((s, j) => s.padEnd(widths[j]))
-        .join('  ')
-        .trimEnd(),
-    ),
-    `${rows} rows × ${cols.length} columns`,
-  ].join('\n');
+          : '',
+      sparkline(p),
+    ]),
+    footer: `profile of ${rows.toLocaleString('en-US')} rows × ${cols.length} columns`,
+    maxTextWidth: 40,
+  };
 }
 
 /** One small chart per column: binned histograms for numbers, top-value bars otherwise. Data is pre-aggregated, so the spec stays small. */

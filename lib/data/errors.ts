@@ -1,13 +1,13 @@
 import { closest } from '../util/text';
+import { AmalgamError } from '../util/errors';
 
 /** A data error that says where: file, line, column. Magics show the message as is. */
-export class DataError extends Error {
+export class DataError extends AmalgamError {
   constructor(
     message: string,
     public details: { file?: string; line?: number; column?: string } = {},
   ) {
     super(message);
-    this.name = 'DataError';
   }
 }
 

@@ -1,22 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { sha256 } from '../util/hash';
 import { DataError } from './errors';
-
-/** The package root (the folder with datasets/manifest.json), found from this module's location. */
-export function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(join(dir, 'datasets', 'manifest.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new DataError(`datasets/manifest.json not found above ${__dirname}`);
-    dir = up;
-  }
-}
-
-export function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** Reads a file and refuses it when its sha256 differs from the expected one. */
 export function readVerified(path: string, expected: string): Buffer {

@@ -1,10 +1,10 @@
 // amalgam's data library: `import { data } from 'amalgam'`.
-import './render'; // side effect: arquero tables and danfo frames render as HTML tables
 export { aq, isColumnTable } from './aq';
 export type { ColumnTable } from './aq';
 export { DataError } from './errors';
 export { loadDataset, listDatasets } from './datasets';
-export type { Dataset, DatasetImages, LoadDatasetOptions } from './datasets';
+export { Dataset, IMAGE_COLUMN, isDataset } from './dataset';
+export type { DatasetImages, DatasetInfo, LoadDatasetOptions } from './dataset';
 export { toTensors, encodeTarget } from './tensors';
 export type { ToTensorsOptions, Tensors } from './tensors';
 export { parseIdx, loadIdx } from './loaders/idx';
@@ -20,7 +20,7 @@ export { fromDanfo, toDanfo } from './interop';
 export { columnArray } from './table';
 export { describe } from './describe';
 export type { Profile, ColumnProfile } from './describe';
-export { split, splitIndices, subsetDataset } from './transforms/split';
+export { split, splitIndices } from './transforms/split';
 export type { SplitOptions } from './transforms/split';
 export { pipeline, Pipeline } from './transforms/pipeline';
 export type { Step, StepSpec, PipelineJSON } from './transforms/pipeline';

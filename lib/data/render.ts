@@ -1,5 +1,8 @@
+// arquero tables, danfo frames and datasets as notebook tables: head and tail of long tables, the
+// first and last columns of wide ones, column types, the shape underneath.
 import { escapeHtml, type MimeBundle } from '../display/bundle';
 import { registerRenderer } from '../display/registry';
+import { type Cell, htmlTable, type TableView, textTable } from '../display/table';
 import { type ColumnTable, isColumnTable } from './aq';
 import { columnType } from './table';
 
@@ -9,8 +12,12 @@ export interface Grid {
   columns: string[];
   types: string[];
   cell(row: number, col: number): unknown;
+  /** A cell as HTML and text (thumbnails for images), where plain formatting does not suit. */
+  rich?: (row: number, col: number) => Cell | undefined;
   index?: (row: number) => unknown;
   kind: string;
+  title?: string;
+  subtitle?: string;
 }
 
 const HEAD = 5;
@@ -45,63 +52,55 @@ const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word
 export const shapeText = (g: { rows: number; columns: string[] }) =>
   `${plural(g.rows, 'row')} × ${plural(g.columns.length, 'column')}`;
 
-export function gridHtml(g: Grid): string {
-  const rows = shownRows(g.rows);
+/** Numbers right-aligned, as a frame prints them. */
+const cellOf = (v: unknown): Cell => {
+  const text = formatCell(v);
+  return typeof v === 'number' || typeof v === 'bigint' ? { html: escapeHtml(text), text, right: true } : text;
+};
+
+/** The part of a grid that is shown, as the shared table builder's view. */
+export function gridView(g: Grid): TableView {
   const cols = shownCols(g.columns.length);
-  const th = cols
-    .map((c) =>
-      c === null
-        ? '<th>…</th>'
-        : `<th title="${escapeHtml(g.types[c])}">${escapeHtml(g.columns[c])}<br><small style="font-weight:normal;opacity:0.7">${escapeHtml(g.types[c])}</small></th>`,
-    )
-    .join('');
-  const body = rows
-    .map((r) => {
-      if (r === null) return `<tr><th>…</th>${cols.map(() => '<td>…</td>').join('')}</tr>`;
-      const idx = g.index ? g.index(r) : r;
-      return `<tr><th>${escapeHtml(String(idx))}</th>${cols.map((c) => (c === null ? '<td>…</td>' : `<td>${escapeHtml(formatCell(g.cell(r, c)))}</td>`)).join('')}</tr>`;
-    })
-    .join('');
-  return (
-    `<div class="amalgam-table"><table class="dataframe"><thead><tr><th></th>${th}</tr></thead><tbody>${body}</tbody></table>` +
-    `<p><small>${escapeHtml(g.kind)}: ${shapeText(g)}</small></p></div>`
-  );
+  return {
+    title: g.title,
+    subtitle: g.subtitle,
+    index: true,
+    columns: ['', ...cols.map((c) => (c === null ? '…' : g.columns[c]))],
+    types: ['', ...cols.map((c) => (c === null ? '' : g.types[c]))],
+    rows: shownRows(g.rows).map((r) =>
+      r === null
+        ? null
+        : [
+            String(g.index ? g.index(r) : r),
+            ...cols.map((c) => (c === null ? '…' : (g.rich?.(r, c) ?? cellOf(g.cell(r, c))))),
+          ],
+    ),
+    footer: `${g.kind}: ${shapeText(g)}`,
+  };
 }
 
-export function gridText(g: Grid): string {
-  const rows = shownRows(g.rows);
-  const cols = shownCols(g.columns.length);
-  const header = ['', ...cols.map((c) => (c === null ? '…' : g.columns[c]))];
-  const types = ['', ...cols.map((c) => (c === null ? '' : g.types[c]))];
-  const lines = rows.map((r) =>
-    r === null
-      ? ['…', ...cols.map(() => '…')]
-      : [String(g.index ? g.index(r) : r), ...cols.map((c) => (c === null ? '…' : formatCell(g.cell(r, c))))],
-  );
-  const all = [header, types, ...lines];
-  const widths = header.map((_, j) => Math.min(24, Math.max(...all.map((l) => l[j].length))));
-  const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s).padStart(w);
-  return [...all.map((l) => l.map((s, j) => fit(s, widths[j])).join('  ')), `${g.kind}: ${shapeText(g)}`].join('\n');
-}
+export const gridHtml = (g: Grid): string => htmlTable(gridView(g));
+export const gridText = (g: Grid): string => textTable(gridView(g));
+export const gridBundle = (g: Grid): MimeBundle => ({ 'text/html': gridHtml(g), 'text/plain': gridText(g) });
 
-export function gridBundle(g: Grid): MimeBundle {
-  return { 'text/html': gridHtml(g), 'text/plain': gridText(g) };
-}
-
-export function arqueroGrid(table: ColumnTable): Grid {
-  const columns = table.columnNames();
-  // Only the shown rows are touched: positions map through the table's filter/order once.
+/** Row positions of the shown rows in a filtered or ordered table's data, mapped once. */
+export function shownPositions(table: ColumnTable): (r: number) => number {
   const positions = new Map<number, number>();
-  const shown = shownRows(table.numRows()).filter((r): r is number => r !== null);
   if (table.isFiltered() || table.isOrdered()) {
-    const want = new Set(shown);
+    const want = new Set(shownRows(table.numRows()).filter((r): r is number => r !== null));
     let i = 0;
     table.scan((row) => {
       if (want.has(i)) positions.set(i, row!);
       i++;
     }, true);
   }
-  const at = (r: number) => positions.get(r) ?? r;
+  return (r) => positions.get(r) ?? r;
+}
+
+export function arqueroGrid(table: ColumnTable): Grid {
+  const columns = table.columnNames();
+  // Only the shown rows are touched: positions map through the table's filter/order once.
+  const at = shownPositions(table);
   const cols = columns.map((c) => table.column(c) as any);
   return {
     kind: 'arquero table',
@@ -139,9 +138,12 @@ export function danfoGrid(frame: any): Grid {
   };
 }
 
-registerRenderer({
-  name: 'arquero table',
-  test: isColumnTable,
-  render: (t: ColumnTable) => gridBundle(arqueroGrid(t)),
-});
-registerRenderer({ name: 'danfo', test: isDanfo, render: (f: any) => gridBundle(danfoGrid(f)) });
+/** Registers the table renderers: called once by lib/data/index.ts (see lib/index.ts's side effects). */
+export function registerTableRenderers(): void {
+  registerRenderer({
+    name: 'arquero table',
+    test: isColumnTable,
+    render: (t: ColumnTable) => gridBundle(arqueroGrid(t)),
+  });
+  registerRenderer({ name: 'danfo', test: isDanfo, render: (f: any) => gridBundle(danfoGrid(f)) });
+}

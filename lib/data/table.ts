@@ -1,16 +1,10 @@
 import type { ColumnTable } from './aq';
-import { requireColumn } from './errors';
+import { DataError, requireColumn } from './errors';
 
 /** The rows of `table` at `indices` (positions in the table's current order), as a new table. */
-export function takeRows(table: ColumnTable, indices: ArrayLike<number>): ColumnTable {
+export function takeRows<T extends ColumnTable>(table: T, indices: ArrayLike<number>): T {
   const base = table.isFiltered() || table.isOrdered() ? table.reify() : table;
   return base.reify(Array.from(indices) as any);
-}
-
-/** A column's values in row order, checking that the column exists. */
-export function columnValues(table: ColumnTable, name: string, where = 'table'): any[] | ArrayLike<any> {
-  requireColumn(table.columnNames(), name, where);
-  return columnArray(table, name);
 }
 
 /** The TypeScript-ish type of a column, from its backing array and a sample of its values. */
@@ -44,4 +38,18 @@ export function columnArray(table: ColumnTable, name: string): ArrayLike<any> {
   if (plain && typeof col.toArray === 'function') return col.toArray();
   const Ctor = ArrayBuffer.isView(col) ? (col.constructor as any) : Array;
   return table.array(name, Ctor) as any;
+}
+
+/**
+ * Positions of the rows whose split column (a dataset's `splitColumn`, else `split`) equals `split`;
+ * an error names the column and the value when there are none.
+ */
+export function splitRows(table: ColumnTable, split: string, where: string): Int32Array {
+  const column = (table as { splitColumn?: string }).splitColumn ?? 'split';
+  requireColumn(table.columnNames(), column, `${where} (split)`);
+  const values = columnArray(table, column);
+  const keep: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] === split) keep.push(i);
+  if (!keep.length) throw new DataError(`${where}: no rows with ${column} = "${split}"`);
+  return Int32Array.from(keep);
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ColumnTable, isColumnTable } from './aq';
-import type { Dataset } from './datasets';
+import { Dataset, IMAGE_COLUMN } from './dataset';
 import { DataError, requireColumn } from './errors';
-import { columnArray, takeRows } from './table';
+import { columnArray, splitRows, takeRows } from './table';
 
 export interface ToTensorsOptions {
   /** Feature columns (tabular). Default: images when the dataset has them, else every numeric column but label/split/targets. */
@@ -30,29 +30,15 @@ export interface Tensors {
   ys: Record<string, tf.Tensor>;
   /** Class names per categorical target, index order (what the one-hot positions mean). */
   classes: Record<string, string[]>;
+  /** The feature columns x holds, in order (tables; undefined for images). */
+  features?: string[];
   /** Frees x, y and ys. */
   dispose(): void;
 }
 
-type Source = ColumnTable | Dataset;
-const isDataset = (v: any): v is Dataset => v != null && isColumnTable(v.table);
-
 /** Row positions kept by `split` / `rows`. */
-function selectRows(
-  table: ColumnTable,
-  dataset: Dataset | undefined,
-  options: ToTensorsOptions,
-): Int32Array | undefined {
-  let rows: Int32Array | undefined;
-  if (options.split !== undefined) {
-    const column = dataset?.splitColumn ?? 'split';
-    requireColumn(table.columnNames(), column, 'toTensors (split)');
-    const values = columnArray(table, column);
-    const keep: number[] = [];
-    for (let i = 0; i < values.length; i++) if (values[i] === options.split) keep.push(i);
-    if (keep.length === 0) throw new DataError(`toTensors: no rows with ${column} = "${options.split}"`);
-    rows = Int32Array.from(keep);
-  }
+function selectRows(table: ColumnTable, options: ToTensorsOptions): Int32Array | undefined {
+  let rows = options.split !== undefined ? splitRows(table, options.split, 'toTensors') : undefined;
   if (options.rows) {
     const picked = Int32Array.from(options.rows as ArrayLike<number>);
     rows = rows ? picked.map((r) => rows![r]) : picked;
@@ -93,41 +79,35 @@ export function encodeTarget(
  * A table or dataset as tensors: `x` (images scaled to [0, 1], or the feature columns as float32 [n, f])
  * and `y` (the label: class indices, one-hot with `oneHot`, or numbers for regression).
  */
-export function toTensors(source: Source, options: ToTensorsOptions = {}): Tensors {
-  const dataset = isDataset(source) ? source : undefined;
-  if (!dataset && !isColumnTable(source))
-    throw new DataError('toTensors: expected an arquero table or a Dataset from loadDataset');
-  let table = dataset ? dataset.table : (source as ColumnTable);
+export function toTensors(source: ColumnTable, options: ToTensorsOptions = {}): Tensors {
+  if (!isColumnTable(source)) throw new DataError('toTensors: expected an arquero table or a Dataset from loadDataset');
+  const dataset = source instanceof Dataset ? source : undefined;
+  let table = source;
   const names = table.columnNames();
   const label = options.label === false ? undefined : (options.label ?? dataset?.label);
   const targets = [...new Set([...(label ? [label] : []), ...(options.targets ?? [])])];
   for (const t of targets) requireColumn(names, t, 'toTensors');
-  const rows = selectRows(table, dataset, options);
+  const rows = selectRows(table, options);
   if (rows) table = takeRows(table, rows);
   const n = table.numRows();
-  const useImages = dataset?.images && !options.features;
+  const images = table instanceof Dataset && !options.features ? table.images : undefined;
 
   const classes: Record<string, string[]> = {};
+  let featureColumns: string[] | undefined;
   // tidy frees the intermediates (float casts, reshapes); the returned tensors survive.
   const { x, ys } = tf.tidy(() => {
     let x: tf.Tensor;
-    if (useImages) {
-      const img = dataset!.images!;
-      const size = img.shape[1] * img.shape[2] * img.shape[3];
-      let data: Float32Array;
-      const scale = options.normalize === false ? 1 : 1 / (img.max ?? 255);
-      data = new Float32Array(n * size);
-      for (let i = 0; i < n; i++) {
-        const r = rows ? rows[i] : i;
-        const src = img.data.subarray(r * size, (r + 1) * size);
-        for (let p = 0; p < size; p++) data[i * size + p] = src[p] * scale;
-      }
-      x = tf.tensor4d(data, [n, img.shape[1], img.shape[2], img.shape[3]]);
+    if (images) {
+      const scale = options.normalize === false ? 1 : 1 / (images.max ?? 255);
+      const data = new Float32Array(images.data.length);
+      for (let i = 0; i < data.length; i++) data[i] = images.data[i] * scale;
+      x = tf.tensor4d(data, images.shape);
     } else {
-      const skip = new Set([...targets, dataset?.splitColumn ?? 'split']);
+      const skip = new Set([...targets, dataset?.splitColumn ?? 'split', IMAGE_COLUMN]);
       const features = options.features ?? names.filter((c) => !skip.has(c) && isNumericColumn(table, c));
       if (features.length === 0)
         throw new DataError(`toTensors: no numeric feature columns (columns: ${names.join(', ')}); pass features`);
+      featureColumns = features;
       const data = new Float32Array(n * features.length);
       features.forEach((f, j) => {
         requireColumn(names, f, 'toTensors features');
@@ -164,6 +144,7 @@ export function toTensors(source: Source, options: ToTensorsOptions = {}): Tenso
     x,
     ys,
     classes,
+    features: featureColumns,
     y: label ? ys[label] : undefined,
     dispose() {
       tf.dispose([x, ...Object.values(ys)]);

@@ -1,23 +1,8 @@
-import type { MimeBundle } from './bundle';
+import type { DisplayOptions, DisplaySink } from './sink';
 import { toMimeBundle } from './registry';
+import { tslabSink } from './tslab';
 
-export interface DisplayOptions {
-  /** A display id: a later `display(v, {id, update: true})` replaces this output in place. */
-  id?: string;
-  /** Update the output that has this id instead of adding a new one. */
-  update?: boolean;
-  metadata?: Record<string, unknown>;
-}
-
-/**
- * Where displays go. The kernel installs a sink that sends display_data / update_display_data on
- * iopub; the REPL and the headless runner install their own; plain Node prints text/plain.
- */
-export interface DisplaySink {
-  /** Called at once, in call order; the bundle may still be rendering (an SVG chart, say). */
-  display(bundle: MimeBundle | Promise<MimeBundle>, options: DisplayOptions): void | Promise<void>;
-  clear(wait: boolean): void;
-}
+export type { DisplayOptions, DisplaySink };
 
 const consoleSink: DisplaySink = {
   async display(bundle) {
@@ -26,25 +11,36 @@ const consoleSink: DisplaySink = {
   clear() {},
 };
 
-let sink: DisplaySink = consoleSink;
+let installed: DisplaySink | undefined;
+let host: DisplaySink | undefined;
 
 export function setDisplaySink(next: DisplaySink | undefined): void {
-  sink = next ?? consoleSink;
+  installed = next;
+}
+
+/**
+ * Where displays go now: the sink installed by amalgam's kernel, REPL or runner; else a tslab
+ * kernel's display channel when the library runs inside tslab; else the console.
+ */
+function sink(): DisplaySink {
+  if (installed) return installed;
+  host ??= tslabSink();
+  return host ?? consoleSink;
 }
 
 /** True when displays can be updated in place (a notebook or the REPL), false in plain Node. */
 export function displayUpdatesInPlace(): boolean {
-  return sink !== consoleSink;
+  return sink() !== consoleSink;
 }
 
 /** Shows a value in the notebook now (any number per cell); with `id`, updatable in place. */
 export async function display(value: unknown, options: DisplayOptions = {}): Promise<void> {
   if (options.update && !options.id) throw new TypeError('display: `update: true` needs an `id`');
   // Handed to the sink before rendering finishes, so outputs keep the order of the calls.
-  await sink.display(toMimeBundle(value), options);
+  await sink().display(toMimeBundle(value), options);
 }
 
 /** Clears the cell's output; `wait` clears only when the next output arrives (no flicker). */
 export function clearOutput(options: { wait?: boolean } = {}): void {
-  sink.clear(options.wait ?? false);
+  sink().clear(options.wait ?? false);
 }

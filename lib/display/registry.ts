@@ -20,10 +20,6 @@ export function registerRenderer(renderer: Renderer): void {
   renderers.unshift(renderer);
 }
 
-export function listRenderers(): string[] {
-  return renderers.map((r) => r.name);
-}
-
 /** text/plain the way Node's REPL shows a value. */
 export function plainText(value: unknown): string {
   return typeof value === 'string' ? inspect(value) : inspect(value, { depth: 4, colors: false, maxArrayLength: 100 });

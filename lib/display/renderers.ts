@@ -23,29 +23,32 @@ function tensorHtml(t: any): string {
   return `${head}<table>${rows}</table>`;
 }
 
-registerRenderer({
-  name: 'tf.Tensor',
-  test: isTensor,
-  render: (t: any) => {
-    if (t.isDisposed) return { 'text/plain': `Tensor ${t.dtype} [${t.shape.join(', ')}] (disposed)` };
-    return {
-      'text/plain': `Tensor ${t.dtype} [${t.shape.join(', ')}]\n${t.toString().replace(/^Tensor\n?/, '')}`,
-      'text/html': tensorHtml(t),
-    };
-  },
-});
+/** Registers the built-in renderers: called once by lib/register.ts. */
+export function registerBuiltinRenderers(): void {
+  registerRenderer({
+    name: 'tf.Tensor',
+    test: isTensor,
+    render: (t: any) => {
+      if (t.isDisposed) return { 'text/plain': `Tensor ${t.dtype} [${t.shape.join(', ')}] (disposed)` };
+      return {
+        'text/plain': `Tensor ${t.dtype} [${t.shape.join(', ')}]\n${t.toString().replace(/^Tensor\n?/, '')}`,
+        'text/html': tensorHtml(t),
+      };
+    },
+  });
 
-registerRenderer({
-  name: 'Error',
-  test: (v) => v instanceof Error,
-  render: (e: Error) => ({ 'text/plain': e.stack ?? `${e.name}: ${e.message}` }),
-});
+  registerRenderer({
+    name: 'Error',
+    test: (v) => v instanceof Error,
+    render: (e: Error) => ({ 'text/plain': e.stack ?? `${e.name}: ${e.message}` }),
+  });
 
-registerRenderer({
-  name: 'vega-lite',
-  test: isVegaLiteSpec,
-  render: (spec) => vegaLiteBundle(spec),
-});
+  registerRenderer({
+    name: 'vega-lite',
+    test: isVegaLiteSpec,
+    render: (spec) => vegaLiteBundle(spec),
+  });
+}
 
 /** Node's own view of anything else, with colours off (frontends show ANSI as noise in some places). */
 export const inspectValue = (v: unknown): string => inspect(v, { depth: 4, colors: false, maxArrayLength: 100 });

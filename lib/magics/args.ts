@@ -1,3 +1,5 @@
+import { AmalgamError } from '../util/errors';
+
 /** Arguments of a magic: positionals in `_`, `--flag value`, `--flag=value`, `--bool`, `-n 5`. */
 export interface ParsedArgs {
   _: string[];
@@ -74,12 +76,11 @@ export function numberFlag(args: ParsedArgs, flag: string, magic: string, fallba
 }
 
 /** A magic used wrongly. The message names the magic; the kernel shows it as an error and keeps state. */
-export class UsageError extends Error {
+export class UsageError extends AmalgamError {
   constructor(
     public magic: string,
     message: string,
   ) {
     super(`%${magic}: ${message}`);
-    this.name = 'UsageError';
   }
 }

@@ -1,19 +1,19 @@
 // An amalgamation: one tfjs model whose named outputs are the four representations and the heads.
 import * as tf from '@tensorflow/tfjs';
-import type { ComponentSnapshot, NamedWeight, Versionable } from '../registry/types';
 import { applyBlocks } from './blocks';
-import { type AmalgamConfig, type HeadConfig, REPRESENTATION_NAMES } from './config';
+import { closest } from '../util/text';
+import { type AmalgamConfig, type HeadConfig, REPRESENTATION_NAMES, type RepresentationName } from './config';
 import { ModelError } from './errors';
 import { orderHeads, sourcesOf } from './graph';
 import { buildHead } from './heads';
 import { RetrievalIndex } from './retrieval';
-import type { HistoryRecord } from '../viz/training';
+import type { ComponentKind, ComponentSnapshot, DataSource, HistoryRecord, NamedWeight, Versionable } from './types';
 
 type Sym = tf.SymbolicTensor;
 
 export interface ComponentInfo {
   name: string;
-  kind: 'bottom' | 'representations' | 'head';
+  kind: Exclude<ComponentKind, 'pipeline'>;
   task?: string;
   from?: string[];
   layers: tf.layers.Layer[];
@@ -40,6 +40,7 @@ export class Amalgamation implements Versionable {
   readonly retrieval = new Map<string, RetrievalIndex>();
   metrics?: Record<string, Record<string, number>>;
   dataHash?: string;
+  dataSource?: DataSource;
   version?: string;
   /** Every fit's per-epoch records (viz.trainingCurves(model.history) redraws them). */
   history: HistoryRecord[] = [];
@@ -203,51 +204,68 @@ export class Amalgamation implements Versionable {
 
   // ---- components -------------------------------------------------------------------------------
 
-  /** Layers of a component: 'bottom', 'representations' or a head's name. */
+  /**
+   * Layers of a component: 'bottom', a representation ('latent_high', 'latent_low', 'logits', 'probs')
+   * or a head's name. 'representations' names the four together (and reads versions saved when they
+   * were one component).
+   */
   layersOf(component: string): tf.layers.Layer[] {
     const layers = this.built.layers.filter((l) => l.name !== 'input');
     if (component === 'bottom') return layers.filter((l) => l.name.startsWith('bottom/'));
-    if (component === 'representations')
-      return layers.filter((l) => (REPRESENTATION_NAMES as readonly string[]).includes(l.name));
-    if (component in this.config.heads!)
+    if (component === 'representations') return layers.filter((l) => isRepresentation(l.name));
+    if (isRepresentation(component) || component in this.config.heads!)
       return layers.filter((l) => l.name === component || l.name.startsWith(`${component}/`));
-    throw new ModelError(`no component "${component}" (components: ${this.componentNames().join(', ')})`);
+    const hint = closest(component, [...this.componentNames(), 'representations']);
+    throw new ModelError(
+      `no component "${component}"${hint ? ` (did you mean "${hint}"?)` : ''}; components: ${this.componentNames().join(', ')}`,
+    );
   }
 
+  /** The bottom, each representation, then each head: the units freeze, snapshot and the registry work in. */
   componentNames(): string[] {
-    return ['bottom', 'representations', ...this.headNames];
+    return ['bottom', ...REPRESENTATION_NAMES, ...this.headNames];
+  }
+
+  private kindOf(name: string): ComponentInfo['kind'] {
+    return name === 'bottom' ? 'bottom' : isRepresentation(name) ? 'representation' : 'head';
+  }
+
+  /** Component names, with 'representations' expanded to the four. */
+  private expand(components: string[]): string[] {
+    const names = components.length ? components : this.componentNames();
+    return names.flatMap((c) => (c === 'representations' ? [...REPRESENTATION_NAMES] : [c]));
   }
 
   components(): ComponentInfo[] {
     return this.componentNames().map((name) => {
       const layers = this.layersOf(name);
       const head = this.config.heads![name];
-      const outs =
-        name === 'bottom'
-          ? []
-          : name === 'representations'
-            ? [...REPRESENTATION_NAMES]
-            : this.outputs.has(name)
-              ? [name]
-              : [];
-      const bottomOut =
-        name === 'bottom' && layers.length ? [layers[layers.length - 1].outputShape as (number | null)[]] : [];
+      const kind = this.kindOf(name);
+      const outputShape =
+        kind === 'bottom'
+          ? layers.length
+            ? [layers[layers.length - 1].outputShape as (number | null)[]]
+            : []
+          : this.outputs.has(name)
+            ? [this.outputs.get(name)!.shape]
+            : [];
       return {
         name,
-        kind: name === 'bottom' ? 'bottom' : name === 'representations' ? 'representations' : 'head',
+        kind,
         task: head?.task,
-        from: head ? sourcesOf(head) : undefined,
+        from: head ? sourcesOf(head) : isRepresentation(name) ? [representationSource(name)] : undefined,
         layers,
         params: layers.reduce((s, l) => s + l.countParams(), 0),
         frozen: this.frozenSet.has(name),
-        outputShape: [...bottomOut, ...outs.map((o) => this.outputs.get(o)!.shape)],
+        outputShape,
       };
     });
   }
 
   /** Freezes components: their weights (batch-norm statistics included) do not change in training. */
   freeze(...components: string[]): this {
-    for (const c of components.length ? components : this.componentNames()) {
+    for (const c of this.expand(components)) this.layersOf(c); // every name checked before anything changes
+    for (const c of this.expand(components)) {
       for (const l of this.layersOf(c)) setFrozen(l, true);
       this.frozenSet.add(c);
     }
@@ -255,7 +273,8 @@ export class Amalgamation implements Versionable {
   }
 
   unfreeze(...components: string[]): this {
-    for (const c of components.length ? components : this.componentNames()) {
+    for (const c of this.expand(components)) this.layersOf(c);
+    for (const c of this.expand(components)) {
       for (const l of this.layersOf(c)) setFrozen(l, false);
       this.frozenSet.delete(c);
     }
@@ -305,7 +324,7 @@ export class Amalgamation implements Versionable {
 
   snapshot(): ComponentSnapshot[] {
     const out: ComponentSnapshot[] = this.componentNames().map((name) => ({
-      kind: name === 'bottom' ? 'bottom' : name === 'representations' ? 'representations' : 'head',
+      kind: this.kindOf(name),
       name,
       architecture: this.architecture(name),
       weights: this.layersOf(name).flatMap((l) =>
@@ -329,8 +348,12 @@ export class Amalgamation implements Versionable {
   private architecture(name: string): unknown {
     const c = this.config;
     if (name === 'bottom') return { input: c.input, bottom: c.bottom };
-    if (name === 'representations')
-      return { from: this.layersOf('bottom').at(-1)?.outputShape ?? c.input, representations: c.representations };
+    if (isRepresentation(name)) {
+      const from = representationSource(name);
+      const input =
+        from === 'bottom' ? (this.layersOf('bottom').at(-1)?.outputShape ?? c.input) : this.outputShape(from);
+      return { representation: name, from: input, ...(c.representations[name] ?? {}) };
+    }
     const head = this.head(name);
     return {
       head: { ...head, weight: undefined, metrics: undefined },
@@ -362,22 +385,6 @@ export class Amalgamation implements Versionable {
     }
   }
 
-  /** Trains the heads (see train.fit): `await model.fit(dataset, {epochs: 3})`. */
-  fit(
-    data: import('../train/data').TrainData,
-    options?: import('../train/fit').FitOptions,
-  ): Promise<import('../train/fit').FitResult> {
-    return (require('../train/fit') as typeof import('../train/fit')).fit(this, data, options);
-  }
-
-  /** Per-head metrics on held-out data (see train.evaluate). */
-  evaluate(
-    data: import('../train/data').TrainData,
-    options?: Parameters<typeof import('../train/evaluate').evaluate>[2],
-  ): import('../train/evaluate').Evaluation {
-    return (require('../train/evaluate') as typeof import('../train/evaluate')).evaluate(this, data, options);
-  }
-
   /** Builds the retrieve heads' index from these inputs (and optional labels per row). */
   index(x: tf.Tensor, labels?: ArrayLike<unknown>): this {
     for (const idx of this.retrieval.values()) {
@@ -398,6 +405,15 @@ export class Amalgamation implements Versionable {
     this.built.dispose();
     this.subModels.clear();
   }
+}
+
+const isRepresentation = (name: string): name is RepresentationName =>
+  (REPRESENTATION_NAMES as readonly string[]).includes(name);
+
+/** What each representation is computed from: the chain bottom → latent_high → latent_low → logits → probs. */
+function representationSource(name: RepresentationName): string {
+  const i = REPRESENTATION_NAMES.indexOf(name);
+  return i === 0 ? 'bottom' : REPRESENTATION_NAMES[i - 1];
 }
 
 /** Freezing a batch-norm layer also stops its moving statistics (Keras semantics): it runs in inference mode. */

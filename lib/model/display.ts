@@ -1,6 +1,8 @@
 // How an amalgamation shows itself: a diagram (input → bottom → representations → heads, with the
 // combinations) and a per-component table of parameters, frozen or trainable, and output shapes.
 import { DISPLAY_SYMBOL, escapeHtml, type MimeBundle } from '../display/bundle';
+import { svgToPng } from '../display/rasterize';
+import { htmlTable, type TableView, textTable } from '../display/table';
 import type { Amalgamation } from './amalgamation';
 import { REPRESENTATION_NAMES } from './config';
 
@@ -49,11 +51,10 @@ export function diagramSvg(model: Amalgamation): string {
     y: midY,
     kind: 'bottom',
   });
-  const repsFrozen = comps.find((c) => c.name === 'representations')!.frozen;
   reps.forEach(({ r, s }, i) =>
     boxes.push({
       id: r,
-      label: `${r}${repsFrozen ? ' ❄' : ''}`,
+      label: `${r}${comps.find((c) => c.name === r)!.frozen ? ' ❄' : ''}`,
       sub: shape(s),
       x: 10 + 2 * (W + GX),
       y: repY(i),
@@ -110,38 +111,40 @@ export function diagramSvg(model: Amalgamation): string {
   );
 }
 
-export function componentTable(model: Amalgamation): { html: string; text: string } {
-  const rows = model.components().map((c) => ({
-    component: c.name,
-    kind: c.kind === 'head' ? `head (${c.task})` : c.kind,
-    from: c.from?.join(' + ') ?? (c.kind === 'bottom' ? 'input' : 'bottom'),
-    layers: String(c.layers.length),
-    params: c.params.toLocaleString('en'),
-    state: c.frozen ? 'frozen' : 'trainable',
-    output: c.outputShape.map(shape).join(' ') || '—',
-  }));
-  const cols = ['component', 'kind', 'from', 'layers', 'params', 'state', 'output'] as const;
-  const html = `<table><thead><tr>${cols.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${cols.map((c) => `<td>${escapeHtml(r[c])}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-  const line = (r: Record<string, string>) =>
-    cols
-      .map((c, i) => r[c].padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  const text = [line(Object.fromEntries(cols.map((c) => [c, c]))), ...rows.map(line)].join('\n');
-  return { html, text };
+/** The component table: each component's kind, what it reads, layers, parameters, state and output. */
+export function componentTable(model: Amalgamation): TableView {
+  return {
+    columns: ['component', 'kind', 'from', 'layers', 'params', 'state', 'output'],
+    rows: model
+      .components()
+      .map((c) => [
+        c.name,
+        c.kind === 'head' ? `head (${c.task})` : c.kind,
+        c.from?.join(' + ') ?? 'input',
+        c.layers.length,
+        { html: c.params.toLocaleString('en'), text: c.params.toLocaleString('en'), right: true },
+        c.frozen ? 'frozen' : 'trainable',
+        c.outputShape.map(shape).join(' ') || '—',
+      ]),
+    maxTextWidth: 40,
+  };
 }
 
+/**
+ * The diagram as a PNG (shown by every frontend, kept by nbconvert's HTML export, which strips
+ * inline SVG) in HTML with the component table, and as text.
+ */
 export function modelBundle(model: Amalgamation): MimeBundle {
   const svg = diagramSvg(model);
-  const t = componentTable(model);
+  const png = svgToPng(svg)?.toString('base64');
   const title = `Amalgamation${model.config.name ? ` ${model.config.name}` : ''}: ${model.countParams().toLocaleString('en')} parameters${model.version ? ` · version ${model.version.slice(0, 12)}` : ''}`;
+  const table = { ...componentTable(model), title };
+  const width = /width="(\d+)"/.exec(svg)?.[1];
+  const diagram = png ? `<img src="data:image/png;base64,${png}" width="${width}" alt="amalgamation diagram">` : svg;
   return {
-    'text/html': `<div><b>${escapeHtml(title)}</b><div>${svg}</div>${t.html}</div>`,
-    'image/svg+xml': svg,
-    'text/plain': `${title}\n${t.text}`,
+    'text/html': htmlTable({ ...table, figure: diagram }),
+    ...(png ? { 'image/png': png } : { 'image/svg+xml': svg }),
+    'text/plain': textTable(table),
   };
 }
 

@@ -7,15 +7,6 @@ import { sourcesOf } from './graph';
 
 type Sym = tf.SymbolicTensor;
 
-/** Default loss per task. */
-export const DEFAULT_LOSS: Record<string, string> = {
-  classify: 'crossentropy',
-  multilabel: 'crossentropy',
-  regress: 'mse',
-  reconstruct: 'mse',
-  retrieve: 'none',
-};
-
 /** The head's input: one source as is, several flattened and concatenated. */
 function headInput(name: string, head: HeadConfig, outputs: Map<string, Sym>): Sym {
   const xs = sourcesOf(head).map((s) => outputs.get(s)!);

@@ -1,9 +1,6 @@
 // amalgam's model library: `import { amalgamate, blocks } from 'amalgam'`.
 import { Amalgamation } from './amalgamation';
 import type { AmalgamConfig } from './config';
-import { installDisplay } from './display';
-
-installDisplay(Amalgamation);
 
 /** Builds an amalgamation from a plain-object config: one tfjs model with named outputs. */
 export function amalgamate(config: AmalgamConfig): Amalgamation {
@@ -14,7 +11,16 @@ export { Amalgamation } from './amalgamation';
 export type { ComponentInfo, PredictOptions } from './amalgamation';
 export { blocks } from './blocks';
 export { REPRESENTATION_NAMES, TASKS } from './config';
-export type { AmalgamConfig, BlockConfig, BottomConfig, HeadConfig, RepresentationsConfig, Task } from './config';
+export type {
+  AmalgamConfig,
+  BlockConfig,
+  BottomConfig,
+  HeadConfig,
+  RepresentationName,
+  RepresentationsConfig,
+  Task,
+} from './config';
 export { ModelError } from './errors';
 export { diagramSvg, componentTable } from './display';
 export { RetrievalIndex } from './retrieval';
+export type { ComponentKind, ComponentSnapshot, DataSource, HistoryRecord, NamedWeight, Versionable } from './types';

@@ -1,22 +1,2 @@
-// Content addresses: sha256 over canonical JSON (sorted keys) and raw bytes.
-import { createHash } from 'node:crypto';
-
-/** JSON with object keys sorted, so equal content always serialises (and hashes) the same. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .filter((k) => v[k] !== undefined)
-            .map((k) => [k, v[k]]),
-        )
-      : v,
-  );
-}
-
-export function sha256(...parts: (string | Uint8Array)[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-}
+// The registry's content addresses: lib/util/hash (one sha256 and canonical JSON for the library).
+export { canonicalJson, sha256 } from '../util/hash';

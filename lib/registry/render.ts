@@ -1,6 +1,6 @@
 // Notebook views of registry results: an HTML table and its text twin for each.
 import { escapeHtml } from '../display/bundle';
-import type { Diff, SaveResult, VersionRow } from './versioning';
+import type { Diff, SaveResult, VersionRow } from './types';
 
 const short = (h?: string) => (h ? h.slice(0, 12) : '—');
 

@@ -5,7 +5,8 @@
 //   tags/<name>.json                                 {tag: id}, freely moved
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ComponentSnapshot, NamedWeight } from './types';
+import * as lockfile from 'proper-lockfile';
+import type { ComponentSnapshot, DataSource, NamedWeight } from './types';
 import { closest } from '../util/text';
 import { RegistryError } from './errors';
 import { canonicalJson, sha256 } from './hash';
@@ -35,6 +36,8 @@ export interface VersionManifest {
     params: number;
     metrics?: Record<string, Record<string, number>>;
     dataHash?: string;
+    /** Where the training data came from (dataset name and options, or files), for retraining. */
+    data?: DataSource;
     parent?: string;
     package: string;
     code?: string;
@@ -49,6 +52,37 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `f` holding the lock of `file` across processes (proper-lockfile: an atomic mkdir of
+ * FILE.lock; a lock left by a dead process goes stale after 10 s). Synchronous like the registry
+ * itself: proper-lockfile's sync API does not retry, so this waits and retries for up to `timeoutMs`.
+ */
+function withLock<T>(file: string, f: () => T, timeoutMs = 15_000): T {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
+    let release: () => void;
+    try {
+      // The lock is held for a read-modify-rename (milliseconds); its mtime refresh never matters, and
+      // a compromised lock must not throw from a timer.
+      release = lockfile.lockSync(file, { realpath: false, stale: 10_000, onCompromised: () => {} });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+      if (Date.now() > deadline)
+        throw new RegistryError(`${file} stayed locked for ${timeoutMs / 1000} s (another process moving tags?)`);
+      Atomics.wait(sleepCell, 0, 0, wait);
+      continue;
+    }
+    try {
+      return f();
+    } finally {
+      release();
+    }
+  }
 }
 
 function weightBytes(weights: NamedWeight[]): { bytes: Buffer; specs: WeightSpec[] } {
@@ -232,12 +266,32 @@ export class RegistryStore {
     return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   }
 
+  /** Points `tag` at version `id`. Atomic and locked across processes: concurrent moves of other tags are kept. */
   setTag(name: string, tag: string, id: string): void {
+    this.moveTag(name, tag, id);
+  }
+
+  /**
+   * Moves `tag` to `id` under the model's tag lock. With `expect`, only if the tag still points
+   * there (compare-and-set; `null` expects no such tag yet); returns whether it moved and where the
+   * tag pointed before.
+   */
+  moveTag(
+    name: string,
+    tag: string,
+    id: string,
+    options: { expect?: string | null } = {},
+  ): { moved: boolean; was?: string } {
+    checkName(name);
     if (!/^[\w.-]+$/.test(tag)) throw new RegistryError(`tag "${tag}": letters, digits, _ . and - only`);
-    writeAtomic(
-      path.join(this.dir, 'tags', `${name}.json`),
-      JSON.stringify({ ...this.tags(name), [tag]: id }, null, 1),
-    );
+    const file = path.join(this.dir, 'tags', `${name}.json`);
+    return withLock(file, () => {
+      const tags = this.tags(name);
+      const was = tags[tag];
+      if (options.expect !== undefined && (was ?? null) !== options.expect) return { moved: false, was };
+      writeAtomic(file, JSON.stringify({ ...tags, [tag]: id }, null, 1));
+      return { moved: true, was };
+    });
   }
 
   /** name, name@tag, name@id-prefix (at least 4 hex digits) → the manifest. Plain name: the 'latest' tag. */

@@ -1,25 +1,35 @@
-import type * as tf from '@tensorflow/tfjs';
-export interface NamedWeight {
+// The registry versions anything that snapshots itself as components (lib/model's Versionable).
+import type { Versionable } from '../model/types';
+
+export type { ComponentSnapshot, DataSource, NamedWeight, Versionable } from '../model/types';
+
+/** Rebuilds a model from its saved config (default: lib/model's amalgamate). */
+export type FromConfig = (config: any) => Versionable;
+
+export interface SaveResult {
   name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  data: Float32Array | Int32Array;
+  version: string;
+  /** The tag asked for (besides 'latest', which every save moves). */
+  tag?: string;
+  tags: string[];
+  components: { name: string; kind: string; hash: string; reused: boolean; bytes: number }[];
+  registry: string;
 }
-export interface ComponentSnapshot {
-  kind: 'bottom' | 'representations' | 'head' | 'pipeline';
-  name: string; // 'bottom', 'representations', a head's name, 'pipeline'
-  architecture: unknown; // plain JSON: the component's config and layer configs
-  weights: NamedWeight[]; // in a fixed order; [] for a pipeline or a retrieve head
+
+export interface VersionRow {
+  id: string;
+  tags: string[];
+  time: string;
+  parent?: string;
+  params: number;
+  metrics?: Record<string, Record<string, number>>;
+  components: Record<string, string>;
 }
-export interface Versionable {
-  config: unknown; // the amalgamation's whole config (plain JSON), enough for fromConfig
-  snapshot(): ComponentSnapshot[]; // current architecture + weights of every component (+ pipeline if attached)
-  restore(components: ComponentSnapshot[]): void; // sets weights by component name (throws naming a mismatch)
-  readonly model: tf.LayersModel; // the single tfjs model with all named outputs (for export)
-  readonly representationNames: string[]; // ['latent_high','latent_low','logits','probs']
-  readonly outputNames: string[]; // representations then head names
-  metrics?: Record<string, Record<string, number>>; // last validation metrics per head
-  dataHash?: string; // sha256 of the training data, set by training
-  version?: string; // the registry version it was loaded from / last saved as (parent)
+
+export interface Diff {
+  a: string;
+  b: string;
+  components: { name: string; change: 'same' | 'changed' | 'added' | 'removed'; a?: string; b?: string }[];
+  config: { path: string; a: unknown; b: unknown }[];
+  metrics: { head: string; metric: string; a?: number; b?: number; delta?: number }[];
 }
-export type FromConfig = (config: any) => Versionable; // lib/model's amalgamate

@@ -2,12 +2,13 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packageRoot } from '../data/files';
+import { PACKAGE_ROOT, PACKAGE_VERSION } from '../util/package';
 import { Pipeline } from '../data/transforms/pipeline';
+import { type Amalgamation, amalgamate } from '../model/index';
 import { canonicalJson } from './hash';
 import { diffView, saveView, versionsView } from './render';
 import { checkName, RegistryStore, type VersionManifest } from './store';
-import type { FromConfig, Versionable } from './types';
+import type { DataSource, Diff, FromConfig, SaveResult, Versionable, VersionRow } from './types';
 
 export interface RegistryOptions {
   /** The registry folder: $AMALGAM_REGISTRY, else `.amalgam/registry` under the working directory. */
@@ -26,9 +27,9 @@ function code(): string | undefined {
   try {
     // Only the package's own checkout: an installed copy inside someone's project must not report
     // that project's commit as the code version.
-    if (!fs.existsSync(path.join(packageRoot(), '.git'))) throw new Error('not a git checkout');
+    if (!fs.existsSync(path.join(PACKAGE_ROOT, '.git'))) throw new Error('not a git checkout');
     codeVersion = execFileSync('git', ['describe', '--always', '--dirty'], {
-      cwd: packageRoot(),
+      cwd: PACKAGE_ROOT,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
@@ -38,21 +39,18 @@ function code(): string | undefined {
   return codeVersion;
 }
 
-const packageVersion = () =>
-  JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version as string;
-
-export interface SaveResult {
-  name: string;
-  version: string;
-  /** The tag asked for (besides 'latest', which every save moves). */
+export interface SaveOptions extends RegistryOptions {
   tag?: string;
-  tags: string[];
-  components: { name: string; kind: string; hash: string; reused: boolean; bytes: number }[];
-  registry: string;
+  /** Where the training data came from (metadata.data); default: what fit recorded (model.dataSource). */
+  data?: DataSource;
+  /** More lineage for metadata (a retrain's feedback and evaluation). */
+  metadata?: Record<string, unknown>;
+  /** Move the 'latest' tag too (default true; a retrain's challenger does not). */
+  latest?: boolean;
 }
 
 /** Saves a model as a new immutable version of `name` (components stored once), tagged 'latest' (and `tag`). */
-export function save(model: Versionable, name: string, options: RegistryOptions & { tag?: string } = {}): SaveResult {
+export function save(model: Versionable, name: string, options: SaveOptions = {}): SaveResult {
   checkName(name);
   const store = openRegistry(options.registry);
   const snapshots = model.snapshot();
@@ -67,6 +65,8 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
   const parent = model.version ? parentOf(store, name, model.version) : undefined;
   const unchanged =
     parent &&
+    !options.metadata &&
+    (options.data === undefined || canonicalJson(options.data) === canonicalJson(parent.metadata.data)) &&
     canonicalJson([parent.components, parent.config, parent.metadata.metrics, parent.metadata.dataHash]) ===
       canonicalJson([content.components, content.config, model.metrics, model.dataHash]);
   const manifest = unchanged
@@ -76,16 +76,18 @@ export function save(model: Versionable, name: string, options: RegistryOptions 
         name,
         ...content,
         metadata: {
+          ...options.metadata,
           params,
+          data: options.data ?? model.dataSource,
           metrics: model.metrics,
           dataHash: model.dataHash,
           parent: model.version,
-          package: packageVersion(),
+          package: PACKAGE_VERSION,
           code: code(),
           time: new Date().toISOString(),
         },
       });
-  const tags = ['latest', ...(options.tag ? [options.tag] : [])];
+  const tags = [...(options.latest === false ? [] : ['latest']), ...(options.tag ? [options.tag] : [])];
   for (const t of tags) store.setTag(name, t, manifest.id);
   model.version = manifest.id;
   return withDisplay({ name, version: manifest.id, tag: options.tag, tags, components, registry: store.dir }, saveView);
@@ -100,16 +102,12 @@ function parentOf(store: RegistryStore, name: string, id: string): VersionManife
   }
 }
 
-/** lib/model's amalgamate, required lazily so the registry itself depends only on `Versionable`. */
-const amalgamate: FromConfig = (config) =>
-  (require('../model/index') as typeof import('../model/index')).amalgamate(config);
-
 /**
  * Loads `name` (its 'latest' tag), `name@tag` or `name@version-prefix`: verifies the manifest and
  * every component file against their hashes, then rebuilds with `fromConfig(config)` (default:
  * lib/model's amalgamate) and restores the weights. `load(ref, options)` also works.
  */
-export function load<T extends Versionable = ReturnType<typeof import('../model/index').amalgamate>>(
+export function load<T extends Versionable = Amalgamation>(
   ref: string,
   fromConfig?: FromConfig | RegistryOptions,
   options: RegistryOptions = {},
@@ -118,7 +116,7 @@ export function load<T extends Versionable = ReturnType<typeof import('../model/
     options = fromConfig;
     fromConfig = undefined;
   }
-  const build = (fromConfig as FromConfig | undefined) ?? amalgamate;
+  const build: FromConfig = (fromConfig as FromConfig | undefined) ?? amalgamate;
   const store = openRegistry(options.registry);
   const manifest = store.verifyVersion(store.resolve(ref));
   // Read (and verify) every component before building anything: a refused file changes nothing.
@@ -128,21 +126,12 @@ export function load<T extends Versionable = ReturnType<typeof import('../model/
   model.version = manifest.id;
   model.metrics = manifest.metadata.metrics;
   model.dataHash = manifest.metadata.dataHash;
+  model.dataSource = manifest.metadata.data;
   const pipeline = snapshots.find((s) => s.kind === 'pipeline');
   // The fitted data pipeline has no weights: rebuilt from its JSON unless restore() already did.
   if (pipeline && (model as any).pipeline === undefined)
     (model as any).pipeline = Pipeline.fromJSON(pipeline.architecture as any);
   return model as T;
-}
-
-export interface VersionRow {
-  id: string;
-  tags: string[];
-  time: string;
-  parent?: string;
-  params: number;
-  metrics?: Record<string, Record<string, number>>;
-  components: Record<string, string>;
 }
 
 /** Versions of a model, newest first, with their tags. */
@@ -159,14 +148,6 @@ export function versions(name: string, options: RegistryOptions = {}): VersionRo
     components: Object.fromEntries(Object.entries(v.components).map(([n, c]) => [n, c.hash])),
   }));
   return withDisplay(Object.assign(rows, { name }), versionsView);
-}
-
-export interface Diff {
-  a: string;
-  b: string;
-  components: { name: string; change: 'same' | 'changed' | 'added' | 'removed'; a?: string; b?: string }[];
-  config: { path: string; a: unknown; b: unknown }[];
-  metrics: { head: string; metric: string; a?: number; b?: number; delta?: number }[];
 }
 
 function configDiff(a: unknown, b: unknown, at = '', out: Diff['config'] = []): Diff['config'] {

@@ -3,17 +3,24 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { isColumnTable } from '../data/aq';
-import type { Dataset } from '../data/datasets';
-import { toTensors } from '../data/tensors';
+import { Dataset } from '../data/dataset';
+import { DataError } from '../data/errors';
+import {
+  describeExamples,
+  type Examples,
+  type ExampleTensors,
+  isTensorData,
+  type TensorData,
+  toExamples,
+} from '../data/examples';
+import { loadInfo } from '../data/loaders/index';
+import type { DataSource } from '../model/types';
 import type { Amalgamation } from '../model/amalgamation';
 import { ModelError } from '../model/errors';
 
-/** Tensors given directly: `y` maps a target column name to its values (class indices, 0/1 rows or numbers). */
-export interface TensorData {
-  x: tf.Tensor;
-  y?: Record<string, tf.Tensor | ArrayLike<number>>;
-}
-export type TrainData = Dataset | TensorData | import('../data/aq').ColumnTable;
+export type { TensorData };
+/** One data shape for fit, evaluate, predict and the latent views: a dataset, an arquero table, or tensors. */
+export type TrainData = Examples;
 
 export interface DataOptions {
   /** Rows of this split (datasets with a split column; default 'train' for fit, 'test' for evaluate). */
@@ -22,6 +29,8 @@ export interface DataOptions {
   features?: string[];
   /** Use at most this many rows (evenly spaced, so classes stay mixed). */
   limit?: number;
+  /** Who asks, for error messages. */
+  where?: string;
 }
 
 export interface Resolved {
@@ -32,11 +41,12 @@ export interface Resolved {
   columns: Record<string, string | undefined>;
   classes: Record<string, string[]>;
   n: number;
+  /** The feature columns of a table, in the order x holds them. */
+  features?: string[];
   dispose(): void;
 }
 
-const isDataset = (d: any): d is Dataset => d && isColumnTable(d.table) && typeof d.name === 'string';
-const isTensorData = (d: any): d is TensorData => d && d.x instanceof tf.Tensor;
+const isDataset = (d: unknown): d is Dataset => d instanceof Dataset;
 
 /** The column a head learns: its `target`, else the dataset's label for a classify head. */
 export function targetColumn(model: Amalgamation, head: string, data?: TrainData): string | undefined {
@@ -60,74 +70,31 @@ export function resolveData(
     }
   }
   const wanted = [...new Set(Object.values(columns).filter((c): c is string => !!c))];
-  let x: tf.Tensor;
-  let ys: Record<string, tf.Tensor> = {};
-  let classes: Record<string, string[]> = {};
-  if (isTensorData(data)) {
-    x = data.x.clone();
-    for (const c of wanted) {
-      const v = data.y?.[c];
-      if (v === undefined)
-        throw new ModelError(
-          `head "${heads.find((h) => columns[h] === c)}" learns "${c}": the data has no such target (y has ${Object.keys(data.y ?? {}).join(', ') || 'nothing'})`,
-        );
-      ys[c] = v instanceof tf.Tensor ? v.clone() : tf.tensor(Array.from(v as ArrayLike<number>));
-    }
-  } else if (isDataset(data) || isColumnTable(data)) {
-    const table = isDataset(data) ? data.table : data;
-    const names = table.columnNames();
-    for (const h of heads) {
-      const c = columns[h];
-      if (c && !names.includes(c))
-        throw new ModelError(
-          `head "${h}" learns column "${c}", which ${isDataset(data) ? `dataset ${data.name}` : 'the table'} lacks (columns: ${names.join(', ')})`,
-        );
-    }
-    const hasSplit = isDataset(data) && data.splitColumn && names.includes(data.splitColumn);
-    const split = options.split ?? undefined;
-    const t = toTensors(data as any, {
-      label: false,
+  // Name the head when its target is missing: the data layer only knows columns.
+  const available = isColumnTable(data) ? data.columnNames() : isTensorData(data) ? Object.keys(data.y ?? {}) : [];
+  for (const h of heads) {
+    const c = columns[h];
+    if (c && (isColumnTable(data) || isTensorData(data)) && !available.includes(c))
+      throw new ModelError(
+        `head "${h}" learns ${isColumnTable(data) ? 'column ' : ''}"${c}", which ${describeExamples(data)} lacks (${isColumnTable(data) ? 'columns' : 'y has'}: ${available.join(', ') || 'nothing'})`,
+      );
+  }
+  let ex: ExampleTensors;
+  try {
+    ex = toExamples(data, {
       targets: wanted,
+      split: options.split,
       features: options.features,
-      split: hasSplit ? split : undefined,
+      limit: options.limit,
+      inputShape: model.config.input,
+      where: options.where,
     });
-    x = t.x;
-    ys = t.ys;
-    classes = t.classes;
-  } else {
-    throw new ModelError('training data must be a dataset (loadDataset), an arquero table or {x, y}');
+  } catch (e) {
+    throw e instanceof DataError ? new ModelError(e.message) : e;
   }
-  const expected = model.config.input;
-  if (x.rank === 2 && expected.length > 1 && x.shape[1] === expected.reduce((a, b) => a * b, 1))
-    x = reshapeOwned(x, [-1, ...expected]);
-  if (x.rank !== expected.length + 1 || expected.some((d, i) => x.shape[i + 1] !== d)) {
-    const shape = x.shape;
-    tf.dispose([x, ...Object.values(ys)]);
-    throw new ModelError(
-      `the data's inputs have shape [${shape.slice(1).join(', ')}] per example; the model expects [${expected.join(', ')}]`,
-    );
-  }
-  if (options.limit && options.limit < x.shape[0]) {
-    const step = x.shape[0] / options.limit;
-    const idx = tf.tensor1d(
-      Array.from({ length: options.limit }, (_, i) => Math.floor(i * step)),
-      'int32',
-    );
-    const take = (t: tf.Tensor) => {
-      const r = tf.gather(t, idx);
-      t.dispose();
-      return r;
-    };
-    x = take(x);
-    for (const c of Object.keys(ys)) ys[c] = take(ys[c]);
-    idx.dispose();
-  }
-  const n = x.shape[0];
-  for (const [c, y] of Object.entries(ys))
-    if (y.shape[0] !== n) throw new ModelError(`target "${c}" has ${y.shape[0]} rows, the inputs ${n}`);
+  const { x, ys, classes, n, features } = ex;
   const targets: Record<string, tf.Tensor> = {};
   for (const h of heads) targets[h] = columns[h] ? ys[columns[h]!] : x;
-  const owned = [x, ...Object.values(ys)];
   for (const h of heads) {
     // A class index beyond the head's outputs would one-hot to a zero row and train on nothing.
     const units = model.head(h).task === 'classify' ? model.outputShape(h).at(-1) : undefined;
@@ -135,19 +102,21 @@ export function resolveData(
     if (!units || y.rank !== 1 || n === 0) continue;
     const [lo, hi] = tf.tidy(() => [tf.min(y).dataSync()[0], tf.max(y).dataSync()[0]]);
     if (lo < 0 || hi >= units) {
-      tf.dispose(owned);
+      ex.dispose();
       throw new ModelError(
         `head "${h}" has ${units} classes, but column "${columns[h]}" holds class indices from ${lo} to ${hi}`,
       );
     }
   }
-  return { x, targets, columns, classes, n, dispose: () => tf.dispose(owned) };
+  return { x, targets, columns, classes, n, features, dispose: ex.dispose };
 }
 
-function reshapeOwned(t: tf.Tensor, shape: number[]): tf.Tensor {
-  const r = t.reshape(shape);
-  t.dispose();
-  return r;
+/** Where these rows came from, recorded with the model for retraining (undefined for bare tensors). */
+export function dataSourceOf(data: TrainData, options: DataOptions, resolved: Resolved): DataSource | undefined {
+  const fit = { split: options.split, limit: options.limit, features: resolved.features, rows: resolved.n };
+  if (data instanceof Dataset) return { dataset: data.name, options: data.info.options, files: data.files, ...fit };
+  const file = isColumnTable(data) ? loadInfo(data)?.file : undefined;
+  return file ? { files: [file], ...fit } : undefined;
 }
 
 /** sha256 of the inputs and targets: the registry's "hash of the training data". */

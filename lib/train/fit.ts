@@ -1,22 +1,30 @@
-// The multi-task training loop. tfjs-layers' fit has no loss weights and no per-head control, so
-// amalgam writes the step: total = Σ weight(head) · loss(head), gradients for the trainable
-// variables of what the weighted heads need, one optimizer step per batch.
+// The training loop: epochs of shuffled batches through one multi-task step (step.ts), with the
+// validation rows evaluated after each epoch. Everything else (progress, history, best weights,
+// early stopping, schedules, retrieval indexing, the user's hooks) is a callback (callbacks/).
 import * as tf from '@tensorflow/tfjs';
 import { currentSignal } from '../interrupt';
 import type { Amalgamation } from '../model/amalgamation';
-import type { Task } from '../model/config';
 import { ModelError } from '../model/errors';
+import type { HistoryRecord } from '../model/types';
 import { derive, shuffleInPlace } from '../random';
-import type { HistoryRecord } from '../viz/training';
-import { type DataOptions, hashData, resolveData, type Resolved, type TrainData } from './data';
-import { checkLoss, DEFAULT_METRIC, headLoss, headMetric } from './losses';
-import { Progress } from './progress';
-import { learningRate, type Schedule } from './schedule';
+import type { Callback, EpochLogs, HeadMetrics, TrainingState } from './callbacks/base';
+import { BestWeights } from './callbacks/best-weights';
+import { EarlyStopping } from './callbacks/early-stopping';
+import { History } from './callbacks/history';
+import { ProgressCallback } from './callbacks/progress';
+import { IndexRetrieval } from './callbacks/retrieval';
+import { LearningRateScheduler } from './callbacks/schedule';
+import { type DataOptions, dataSourceOf, hashData, resolveData, type TrainData } from './data';
+import { evaluateResolved } from './evaluate';
+import { makeOptimizer, plan, weightedLoss } from './plan';
+import type { Schedule } from './schedule';
+import { makeStep } from './step';
+import { holdOut, subset } from './validation';
 
 export interface FitOptions extends DataOptions {
   epochs?: number;
   batchSize?: number;
-  /** Base learning rate (Adam). Default 0.001. */
+  /** Base learning rate. Default 0.001. */
   lr?: number;
   optimizer?: 'adam' | 'sgd' | 'rmsprop';
   schedule?: Schedule;
@@ -35,6 +43,9 @@ export interface FitOptions extends DataOptions {
   live?: boolean;
   shuffle?: boolean;
   signal?: AbortSignal;
+  /** More callbacks, called after the built-in ones. */
+  callbacks?: Callback[];
+  /** Shorthand for a callback's onEpochEnd: train metrics per head, validation ones as `val_<head>`. */
   onEpoch?: (epoch: number, logs: Record<string, Record<string, number>>) => void | Promise<void>;
 }
 
@@ -50,110 +61,33 @@ export interface FitResult {
   metrics: Record<string, Record<string, number>>;
 }
 
-export interface HeadPlan {
-  name: string;
-  task: Task;
-  loss: string;
-  weight: number;
-  metric?: string;
-}
-
-export function plan(model: Amalgamation, options: Pick<FitOptions, 'heads' | 'weights'>): HeadPlan[] {
-  const names = options.heads ?? model.headNames;
-  for (const h of names) model.head(h);
-  for (const h of Object.keys(options.weights ?? {})) model.head(h);
-  return names
-    .filter((h) => model.head(h).task !== 'retrieve')
-    .map((h) => {
-      const head = model.head(h);
-      return {
-        name: h,
-        task: head.task,
-        loss: checkLoss(h, head.task, head.loss),
-        weight: options.weights?.[h] ?? head.weight ?? 1,
-        metric: DEFAULT_METRIC[head.task],
-      };
-    });
-}
-
-function makeOptimizer(kind: string, lr: number): tf.Optimizer {
-  if (kind === 'sgd') return tf.train.sgd(lr);
-  if (kind === 'rmsprop') return tf.train.rmsprop(lr);
-  if (kind !== 'adam') throw new ModelError(`unknown optimizer "${kind}" (adam, sgd, rmsprop)`);
-  return tf.train.adam(lr);
-}
-
-/** Losses and metrics of every planned head over a data set, in inference mode. */
-export function evaluateResolved(
-  model: Amalgamation,
-  data: Resolved,
-  heads: HeadPlan[],
-  batchSize = 256,
-): Record<string, Record<string, number>> {
-  const names = heads.map((h) => h.name);
-  const sums = heads.map(() => ({ loss: 0, metric: 0 }));
-  const sub = model.subModel(names);
-  for (let i = 0; i < data.n; i += batchSize) {
-    const size = Math.min(batchSize, data.n - i);
-    const values = tf.tidy(() => {
-      const xb = data.x.slice(i, size);
-      const out = [sub.predict(xb) as tf.Tensor | tf.Tensor[]].flat();
-      return tf
-        .stack(
-          heads.flatMap((h, j) => {
-            const y = data.targets[h.name].slice(i, size);
-            const pred = out[j];
-            return [headLoss(h.task, h.loss, y, pred), headMetric(h.task, y, pred) ?? tf.scalar(0)];
-          }),
-        )
-        .dataSync();
-    });
-    heads.forEach((_, j) => {
-      sums[j].loss += values[2 * j] * size;
-      sums[j].metric += values[2 * j + 1] * size;
-    });
+/** The training rows and the validation rows (held out, or given). */
+function splitData(model: Amalgamation, data: TrainData, heads: string[], options: FitOptions) {
+  const all = resolveData(model, data, heads, { ...options, split: options.split ?? 'train', where: 'fit' });
+  try {
+    if (options.validationData) {
+      const val = resolveData(model, options.validationData, heads, { split: 'test', where: 'fit (validationData)' });
+      return { all, train: all, val };
+    }
+    const fraction = options.validationSplit ?? 0.1;
+    if (fraction > 0 && all.n >= 10) {
+      const rows = holdOut(all.n, fraction);
+      return { all, train: subset(all, rows.train), val: subset(all, rows.val) };
+    }
+    return { all, train: all, val: undefined };
+  } catch (e) {
+    all.dispose();
+    throw e;
   }
-  return Object.fromEntries(
-    heads.map((h, j) => [
-      h.name,
-      {
-        loss: sums[j].loss / data.n,
-        ...(h.metric ? { [h.metric]: sums[j].metric / data.n } : {}),
-      },
-    ]),
-  );
 }
 
-const weighted = (plans: HeadPlan[], m: Record<string, Record<string, number>>) =>
-  plans.reduce((s, p) => s + p.weight * m[p.name].loss, 0);
-
-/** Rows for validation: a seeded shuffle of the training rows, the last `fraction` held out. */
-function holdOut(n: number, fraction: number): { train: Int32Array; val: Int32Array } {
-  const rng = derive('validation');
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
-  shuffleInPlace(idx, rng);
-  const nVal = Math.round(n * fraction);
-  return { train: idx.slice(0, n - nVal), val: idx.slice(n - nVal) };
-}
-
-function subset(r: Resolved, rows: Int32Array): Resolved {
-  const idx = tf.tensor1d(rows, 'int32');
-  const x = tf.gather(r.x, idx);
-  const cache = new Map<tf.Tensor, tf.Tensor>([[r.x, x]]);
-  const targets: Record<string, tf.Tensor> = {};
-  for (const [h, t] of Object.entries(r.targets)) {
-    if (!cache.has(t)) cache.set(t, tf.gather(t, idx));
-    targets[h] = cache.get(t)!;
-  }
-  idx.dispose();
-  const owned = [...cache.values()];
-  return { x, targets, columns: r.columns, classes: r.classes, n: rows.length, dispose: () => tf.dispose(owned) };
-}
-
-/** Weights of these layers, copied (kept) so they can be put back. */
-function copyWeights(model: tf.LayersModel): tf.Tensor[] {
-  return model.weights.map((w) => tf.keep(w.read().clone()));
-}
+const onEpochCallback = (f: NonNullable<FitOptions['onEpoch']>): Callback => ({
+  onEpochEnd: (epoch, logs) =>
+    f(epoch, {
+      ...logs.train,
+      ...(logs.val ? Object.fromEntries(Object.entries(logs.val).map(([h, m]) => [`val_${h}`, m])) : {}),
+    }),
+});
 
 export async function fit(model: Amalgamation, data: TrainData, options: FitOptions = {}): Promise<FitResult> {
   const started = Date.now();
@@ -172,196 +106,136 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
   const signal = options.signal ?? currentSignal();
   const baseLr = options.lr ?? 1e-3;
 
-  const all = resolveData(
+  const { all, train, val } = splitData(
     model,
     data,
     plans.map((p) => p.name),
-    { ...options, split: options.split ?? 'train' },
+    options,
   );
-  let train: Resolved = all;
-  let val: Resolved | undefined;
-  try {
-    if (options.validationData) {
-      val = resolveData(
-        model,
-        options.validationData,
-        plans.map((p) => p.name),
-        { split: 'test' },
-      );
-    } else if ((options.validationSplit ?? 0.1) > 0 && all.n >= 10) {
-      const { train: tr, val: va } = holdOut(all.n, options.validationSplit ?? 0.1);
-      train = subset(all, tr);
-      val = subset(all, va);
-    }
-  } catch (e) {
-    all.dispose();
-    throw e;
-  }
   model.dataHash = hashData(all);
+  model.dataSource = dataSourceOf(data, { split: options.split ?? 'train', limit: options.limit }, all);
   if (train !== all) all.dispose();
 
-  const trainModel = model.subModel(trained.map((p) => p.name));
-  const variables = [...new Set(trainModel.trainableWeights.map((w) => w.read() as tf.Variable))];
+  const best = new BestWeights(options.restoreBest ?? true);
+  const callbacks: Callback[] = [
+    new History(),
+    best,
+    ...(options.patience !== undefined ? [new EarlyStopping(options.patience)] : []),
+    ...(options.schedule ? [new LearningRateScheduler(options.schedule)] : []),
+    ...((options.live ?? true) ? [new ProgressCallback()] : []),
+    new IndexRetrieval(),
+    ...(options.onEpoch ? [onEpochCallback(options.onEpoch)] : []),
+    ...(options.callbacks ?? []),
+  ];
+  const evaluateValidation = (): HeadMetrics | undefined => (val ? evaluateResolved(model, val, plans) : undefined);
+  let completed = 0;
+  let stopReason: TrainingState['stopReason'];
+  const state: TrainingState = {
+    model,
+    heads: trained,
+    epochs,
+    samples: train.n,
+    train,
+    lr: baseLr,
+    baseLr,
+    history: [],
+    metrics: {},
+    get completed() {
+      return completed;
+    },
+    get interrupted() {
+      return signal.aborted;
+    },
+    get stopReason() {
+      return stopReason;
+    },
+    stop: (reason) => {
+      stopReason = reason;
+    },
+    evaluateValidation,
+  };
+  const call = async <K extends keyof Callback>(hook: K, ...args: unknown[]) => {
+    for (const c of callbacks) await (c[hook] as ((...a: unknown[]) => unknown) | undefined)?.call(c, ...args, state);
+  };
+
   const optimizer = makeOptimizer(options.optimizer ?? 'adam', baseLr);
-  const progress = new Progress(options.live ?? true);
-  const history: HistoryRecord[] = [];
+  const step = makeStep(model.subModel(trained.map((p) => p.name)), trained, optimizer);
   const rng = derive('shuffle');
   const order = Int32Array.from({ length: train.n }, (_, i) => i);
-  let best: { epoch: number; loss: number; weights: tf.Tensor[] } | undefined;
-  let stopped: FitResult['stopped'] = 'completed';
-  let lr = baseLr,
-    stale = 0,
-    samples = 0,
-    trainSeconds = 0,
-    epoch = 0,
-    completed = 0;
-  let metrics: Record<string, Record<string, number>> = {};
-
+  let samples = 0;
+  let trainSeconds = 0;
   try {
-    for (epoch = 0; epoch < epochs && stopped === 'completed'; epoch++) {
-      lr = learningRate(options.schedule, baseLr, epoch, epochs, lr, stale);
-      (optimizer as any).learningRate = lr;
+    await call('onTrainBegin');
+    for (let epoch = 1; epoch <= epochs && !stopReason && !signal.aborted; epoch++) {
+      await call('onEpochBegin', epoch);
+      (optimizer as unknown as { learningRate: number }).learningRate = state.lr;
       if (options.shuffle ?? true) shuffleInPlace(order, rng);
-      const sums = Object.fromEntries(trained.map((p) => [p.name, { loss: 0, metric: 0 }]));
+      const sums = trained.map(() => ({ loss: 0, metric: 0 }));
       const epochStart = Date.now();
       let seen = 0;
-      for (let i = 0; i < train.n; i += batchSize) {
-        if (signal.aborted) {
-          stopped = 'interrupted';
-          break;
-        }
+      for (let i = 0, batch = 0; i < train.n; i += batchSize, batch++) {
+        if (signal.aborted) break;
         const size = Math.min(batchSize, train.n - i);
-        const values = tf.tidy(() => {
+        const report = tf.tidy(() => {
           const idx = tf.tensor1d(order.subarray(i, i + size), 'int32');
           const xb = tf.gather(train.x, idx);
           const yb = trained.map((p) =>
             train.targets[p.name] === train.x ? xb : tf.gather(train.targets[p.name], idx),
           );
-          let report!: tf.Tensor;
-          const { value, grads } = tf.variableGrads(() => {
-            const out = [trainModel.apply(xb, { training: true }) as tf.Tensor | tf.Tensor[]].flat();
-            const losses = trained.map((p, j) => headLoss(p.task, p.loss, yb[j], out[j]));
-            const metricValues = trained.map((p, j) => headMetric(p.task, yb[j], out[j]) ?? tf.scalar(0));
-            report = tf.keep(tf.stack([...losses, ...metricValues]));
-            return losses.reduce((s, l, j) => s.add(l.mul(trained[j].weight)), tf.scalar(0)) as tf.Scalar;
-          }, variables);
-          optimizer.applyGradients(grads);
-          value.dispose();
-          return report;
+          return step(xb, yb);
         });
-        const v = values.dataSync();
-        values.dispose();
-        trained.forEach((p, j) => {
-          sums[p.name].loss += v[j] * size;
-          sums[p.name].metric += v[trained.length + j] * size;
+        const v = report.dataSync();
+        report.dispose();
+        trained.forEach((_, j) => {
+          sums[j].loss += v[j] * size;
+          sums[j].metric += v[trained.length + j] * size;
         });
         seen += size;
         samples += size;
         const elapsed = (Date.now() - epochStart) / 1000;
-        const rate = seen / Math.max(elapsed, 1e-3);
-        await progress.line({
-          epoch: epoch + 1,
-          epochs,
+        await call('onBatchEnd', batch, {
           seen,
           total: train.n,
-          samplesPerSec: rate,
-          etaSec: (train.n - seen) / rate + ((epochs - epoch - 1) * train.n) / rate,
-          lr,
-          losses: Object.fromEntries(trained.map((p) => [p.name, sums[p.name].loss / seen])),
+          losses: Object.fromEntries(trained.map((p, j) => [p.name, sums[j].loss / seen])),
+          samplesPerSec: seen / Math.max(elapsed, 1e-3),
+          elapsed,
         });
         await new Promise((r) => setImmediate(r)); // lets an interrupt (and display flushes) in
       }
       trainSeconds += (Date.now() - epochStart) / 1000;
-      if (stopped === 'interrupted' || seen === 0) break;
-      completed = epoch + 1;
-      const trainLogs = Object.fromEntries(
-        trained.map((p) => [
+      if (signal.aborted || seen === 0) break;
+      completed = epoch;
+      const trainLogs: HeadMetrics = Object.fromEntries(
+        trained.map((p, j) => [
           p.name,
-          { loss: sums[p.name].loss / seen, ...(p.metric ? { [p.metric]: sums[p.name].metric / seen } : {}) },
+          { loss: sums[j].loss / seen, ...(p.metric ? { [p.metric]: sums[j].metric / seen } : {}) },
         ]),
       );
-      const valLogs = val ? evaluateResolved(model, val, plans) : undefined;
-      for (const [split, logs] of [
-        ['train', trainLogs],
-        ['val', valLogs],
-      ] as const) {
-        if (logs)
-          for (const [head, m] of Object.entries(logs))
-            for (const [metric, value] of Object.entries(m))
-              history.push({ epoch: epoch + 1, head, split, metric, value });
-      }
-      metrics = valLogs ?? trainLogs;
-      const monitored = valLogs ? weighted(trained, valLogs) : weighted(trained, trainLogs);
-      if (!best || monitored < best.loss) {
-        if (best) tf.dispose(best.weights);
-        best = {
-          epoch: epoch + 1,
-          loss: monitored,
-          weights: options.restoreBest === false ? [] : copyWeights(model.model),
-        };
-        stale = 0;
-      } else {
-        stale++;
-        if (options.patience !== undefined && stale >= options.patience) stopped = 'early-stopping';
-      }
-      const rate = seen / Math.max((Date.now() - epochStart) / 1000, 1e-3);
-      const note = valLogs
-        ? `val ${trained.map((p) => `${p.name} ${valLogs[p.name].loss.toFixed(4)}`).join(' · ')}`
-        : undefined;
-      await progress.line(
-        {
-          epoch: epoch + 1,
-          epochs,
-          seen,
-          total: train.n,
-          samplesPerSec: rate,
-          etaSec: ((epochs - epoch - 1) * train.n) / rate,
-          lr,
-          losses: Object.fromEntries(trained.map((p) => [p.name, trainLogs[p.name].loss])),
-          note,
-        },
-        true,
-      );
-      await progress.chart(history);
-      await options.onEpoch?.(epoch + 1, {
-        ...trainLogs,
-        ...(valLogs ? Object.fromEntries(Object.entries(valLogs).map(([h, m]) => [`val_${h}`, m])) : {}),
-      });
+      const valLogs = evaluateValidation();
+      state.metrics = valLogs ?? trainLogs;
+      const logs: EpochLogs = {
+        train: trainLogs,
+        val: valLogs,
+        monitor: weightedLoss(trained, valLogs ?? trainLogs),
+        samplesPerSec: seen / Math.max((Date.now() - epochStart) / 1000, 1e-3),
+      };
+      await call('onEpochEnd', epoch, logs);
     }
-    if (signal.aborted && stopped === 'completed') stopped = 'interrupted';
-    // Best weights back in place: after early stopping, an interrupt, or a last epoch that was worse.
-    if (
-      best?.weights.length &&
-      (options.restoreBest ?? true) &&
-      (stopped === 'interrupted' || best.epoch !== completed)
-    ) {
-      model.model.weights.forEach((w, i) => w.write(best!.weights[i]));
-      if (val) metrics = evaluateResolved(model, val, plans);
-    }
-    model.metrics = metrics;
-    model.history.push(...history);
-    indexRetrieval(model, train);
+    await call('onTrainEnd');
+    model.metrics = state.metrics;
   } finally {
-    if (best) tf.dispose(best.weights);
+    for (const c of callbacks) c.dispose?.();
     optimizer.dispose();
     train.dispose();
     val?.dispose();
   }
   return {
-    history,
+    history: state.history,
     epochs: completed,
-    bestEpoch: best?.epoch,
-    stopped,
+    bestEpoch: best.best?.epoch,
+    stopped: signal.aborted ? 'interrupted' : (stopReason ?? 'completed'),
     samplesPerSec: samples / Math.max(trainSeconds, 1e-3),
     seconds: (Date.now() - started) / 1000,
-    metrics,
+    metrics: state.metrics,
   };
-}
-
-/** Retrieve heads index (up to 10,000 of) the training rows' representations. */
-function indexRetrieval(model: Amalgamation, data: Resolved): void {
-  if (model.retrieval.size === 0) return;
-  const x = data.x.slice(0, Math.min(data.n, 10_000));
-  model.index(x);
-  x.dispose();
 }

@@ -17,6 +17,15 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest of `candidates` to `name`, if it is close enough to be a plausible typo. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  const best = nearest(name, candidates);
+  return best !== undefined &&
+    editDistance(name.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(name.length / 2))
+    ? best
+    : undefined;
+}
+
+/** The nearest of `candidates` however far (a magic's few flags: naming one always helps). */
+export function nearest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
@@ -26,5 +35,5 @@ export function closest(name: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined;
+  return best;
 }

@@ -1,7 +1,8 @@
 // Bar chart: counts per category (y omitted) or a summed y per category, aggregated in the kernel.
 import { colorEncoding } from './fieldtype';
 import type { ChartOptions } from './scatter';
-import { vlSpec, type VegaLiteSpec, withNote } from './spec';
+import { withNote } from '../display/vegalite';
+import { vlSpec, type VegaLiteSpec } from './spec';
 import { compact, fmt, requireColumns, type TableLike, toRows } from './table';
 
 export interface BarOptions extends ChartOptions {

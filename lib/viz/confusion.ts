@@ -1,4 +1,5 @@
 // Confusion matrix with per-class precision and recall, for any classify head.
+import { VizError } from './errors';
 import { vlSpec, type VegaLiteSpec } from './spec';
 import { compact } from './table';
 
@@ -32,7 +33,7 @@ function toClassList(values: unknown): unknown[] {
 export function confusionCounts(truth: unknown, predicted: unknown, classes?: string[]) {
   const t = toClassList(truth),
     p = toClassList(predicted);
-  if (t.length !== p.length) throw new Error(`confusion: ${t.length} true labels but ${p.length} predictions`);
+  if (t.length !== p.length) throw new VizError(`confusion: ${t.length} true labels but ${p.length} predictions`);
   const name = (v: unknown) => (typeof v === 'number' && classes?.[v] !== undefined ? classes[v] : String(v));
   const names =
     classes ?? [...new Set([...t, ...p].map(name))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
@@ -81,6 +82,8 @@ export function confusionMatrix(truth: unknown, predicted: unknown, options: Con
   ]);
   const size = options.size ?? Math.max(200, Math.min(480, classes.length * 32));
   const colorField = options.normalize ? 'rate' : 'count';
+  // Numbers are white only on cells dark enough for it: past half of the colour scale's range.
+  const darkFrom = 0.5 * Math.max(0, ...cells.map((c) => Number(c[colorField])));
   const n = metrics.reduce((s, m) => s + m.support, 0);
   return vlSpec({
     title: {
@@ -120,7 +123,7 @@ export function confusionMatrix(truth: unknown, predicted: unknown, options: Con
             transform: [{ filter: 'datum.count > 0' }],
             encoding: {
               text: { field: 'count', type: 'quantitative' },
-              color: { condition: { test: 'datum.rate > 0.5', value: 'white' }, value: 'black' },
+              color: { condition: { test: `datum.${colorField} > ${darkFrom}`, value: 'white' }, value: 'black' },
             },
           },
         ],

@@ -1,16 +1,23 @@
 // Latent spaces: project a model's representations of N (stratified) samples to 2-D and show them
 // side by side, coloured by label / prediction / correctness, with linked brushing and image tooltips.
+import { InterruptedError } from '../interrupt';
+import { VizError } from './errors';
 import * as tf from '@tensorflow/tfjs';
+import { isColumnTable } from '../data/aq';
+import { Dataset } from '../data/dataset';
+import { type Examples, isTensorData, toExamples } from '../data/examples';
+import { REPRESENTATION_NAMES, type RepresentationName } from '../model/config';
 import { type Matrix, toMatrix } from './matrix';
 import { project, type ProjectionMethod, type Projection } from './project';
 import { stratifiedSample } from './sample';
 import { vlSpec, type VegaLiteSpec } from './spec';
 import { columnNames, compact, fmt, type TableLike, toRows } from './table';
-import { type ImageBatch, thumbnails } from './thumbnails';
+import { type ImageBatch, thumbnails } from '../display/images';
 import { trustworthiness } from './trustworthiness';
 
-export const REPRESENTATIONS = ['latent_high', 'latent_low', 'logits', 'probs'] as const;
-export type Representation = (typeof REPRESENTATIONS)[number];
+/** The four representations, in the model's order (lib/model owns the names). */
+export const REPRESENTATIONS = REPRESENTATION_NAMES;
+export type Representation = RepresentationName;
 export const COLOR_BY = ['label', 'pred', 'correct'] as const;
 export type ColorBy = (typeof COLOR_BY)[number];
 
@@ -19,7 +26,13 @@ export interface LatentModel {
   predict(x: tf.Tensor, options: { outputs: string[] }): Record<string, tf.Tensor> | Promise<Record<string, tf.Tensor>>;
 }
 
-/** What latent() needs of data: a Dataset from loadDataset, or any object of this shape. */
+/**
+ * What latent() takes: the one data shape (a dataset, an arquero table, `{ x, y: { label: values } }`)
+ * or, more loosely, any object of this shape (rows in `table`, inputs as `images` or `x`).
+ */
+export type LatentInput = Examples | LatentData;
+
+/** Data as latent() reads it: rows (for labels and splits) and inputs. */
 export interface LatentData {
   name?: string;
   /** Rows aligned with the inputs; its `label` (or `labelColumn`) and `split` columns are used. */
@@ -91,7 +104,7 @@ function inputsAt(data: LatentData, options: LatentOptions, indices: number[]): 
   const x = options.inputs ?? data.x;
   if (x) return tf.tidy(() => tf.gather(x, indices));
   if (!data.images)
-    throw new Error(
+    throw new VizError(
       'latent: the data has no images and no inputs; pass options.inputs (a tensor aligned with the rows)',
     );
   const [, h, w, c = 1] = data.images.shape;
@@ -118,13 +131,13 @@ async function predictAll(
   const parts: Record<string, Float32Array[]> = {};
   const cols: Record<string, number> = {};
   for (let start = 0; start < n; start += batchSize) {
-    if (signal?.aborted) throw new Error('latent: interrupted');
+    if (signal?.aborted) throw new InterruptedError();
     const batch = x.slice(start, Math.min(batchSize, n - start));
     const out = await model.predict(batch, { outputs });
     for (const name of outputs) {
       const t = out[name];
       if (!t)
-        throw new Error(
+        throw new VizError(
           `latent: the model returned no ${JSON.stringify(name)} output (it returned ${Object.keys(out).join(', ')})`,
         );
       const m = toMatrix(t);
@@ -152,8 +165,50 @@ const METHOD_LABEL: Record<string, string> = { pca: 'PCA', umap: 'UMAP', tsne: '
  * The interactive latent-space chart (a Vega-Lite v5 spec). Everything random is seeded (`%seed`),
  * so the same call draws the same points and the same layout.
  */
-export async function latent(model: LatentModel, data: LatentData, options: LatentOptions = {}): Promise<VegaLiteSpec> {
+export async function latent(
+  model: LatentModel,
+  input: LatentInput,
+  options: LatentOptions = {},
+): Promise<VegaLiteSpec> {
   const t0 = Date.now();
+  const { data, dispose } = latentData(input);
+  try {
+    return await latentChart(model, data, options, t0);
+  } finally {
+    dispose();
+  }
+}
+
+/** Any accepted input as rows + inputs; `dispose` frees tensors made here. */
+function latentData(input: LatentInput): { data: LatentData; dispose: () => void } {
+  const none = () => {};
+  if (input instanceof Dataset) return { data: input, dispose: none };
+  if (isTensorData(input)) {
+    const ys = input.y ?? {};
+    const key = 'label' in ys ? 'label' : Object.keys(ys)[0];
+    const values = key === undefined ? undefined : ys[key];
+    const label = values instanceof tf.Tensor ? Array.from(values.dataSync()) : values;
+    return { data: { x: input.x, label }, dispose: none };
+  }
+  if (isColumnTable(input)) {
+    const names = input.columnNames();
+    const label = names.includes('label') ? 'label' : undefined;
+    const t = toExamples(input, { targets: label ? [label] : [], where: 'latent' });
+    return { data: { table: input, x: t.x, label }, dispose: t.dispose };
+  }
+  if (input && typeof input === 'object' && ('images' in input || 'x' in input || 'table' in input))
+    return { data: input as LatentData, dispose: none };
+  throw new VizError(
+    'latent: expected a dataset (loadDataset), an arquero table, {x, y: {label}} tensors, or {table, images}',
+  );
+}
+
+async function latentChart(
+  model: LatentModel,
+  data: LatentData,
+  options: LatentOptions,
+  t0: number,
+): Promise<VegaLiteSpec> {
   const reps = resolveReps(options.rep);
   const method = options.method ?? 'pca';
   const colorBy = options.color ?? 'label';
@@ -161,7 +216,7 @@ export async function latent(model: LatentModel, data: LatentData, options: Late
   const rows = data.table ? toRows(data.table) : undefined;
   const allLabels = labelsOf(data, options, rows);
   const total = options.inputs?.shape[0] ?? data.x?.shape[0] ?? data.images?.shape[0] ?? rows?.length ?? 0;
-  if (!total) throw new Error('latent: the data has no rows');
+  if (!total) throw new VizError('latent: the data has no rows');
 
   // Which rows may be drawn: one split (test by default when there is one), then a stratified sample.
   let pool = Array.from({ length: total }, (_, i) => i);
@@ -169,7 +224,7 @@ export async function latent(model: LatentModel, data: LatentData, options: Late
   if (rows && data.table && columnNames(data.table).includes('split')) {
     if (split === undefined && rows.some((r) => r.split === 'test')) split = 'test';
     if (split !== undefined) pool = pool.filter((i) => rows[i]?.split === split);
-    if (!pool.length) throw new Error(`latent: no rows with split ${JSON.stringify(split)}`);
+    if (!pool.length) throw new VizError(`latent: no rows with split ${JSON.stringify(split)}`);
   }
   const pick = stratifiedSample(allLabels ? pool.map((i) => allLabels[i]) : undefined, pool.length, n, 'viz:latent');
   const indices = pick.map((p) => pool[p]);
@@ -203,7 +258,7 @@ export async function latent(model: LatentModel, data: LatentData, options: Late
 
   const views: LatentInfo['views'] = [];
   for (const rep of reps) {
-    if (options.signal?.aborted) throw new Error('latent: interrupted');
+    if (options.signal?.aborted) throw new InterruptedError();
     const m = outs[rep];
     const p: Projection = await project(m, method, options.signal);
     values.forEach((v, k) => {
@@ -342,7 +397,8 @@ export async function latent(model: LatentModel, data: LatentData, options: Late
           data: { values },
           params: [{ ...brush, views: viewSpecs.map((v) => v.name) }],
           concat: viewSpecs,
-          columns: 4,
+          // Two columns: four views side by side (1,000+ px) clip in classic Notebook's output area.
+          columns: 2,
           spacing: 12,
         });
   if (viewSpecs.length === 1) delete spec.name;

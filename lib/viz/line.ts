@@ -1,7 +1,8 @@
 // Line chart of y over x (one line per colour group); long series are thinned evenly with a note.
 import { colorEncoding, inferType } from './fieldtype';
 import { type ChartOptions, DEFAULT_MAX_ROWS } from './scatter';
-import { vlSpec, type VegaLiteSpec, withNote } from './spec';
+import { withNote } from '../display/vegalite';
+import { vlSpec, type VegaLiteSpec } from './spec';
 import { compactRow, fmt, requireColumns, type Row, type TableLike, toRows } from './table';
 
 export function line(table: TableLike, x: string, y: string, options: ChartOptions = {}): VegaLiteSpec {

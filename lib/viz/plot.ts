@@ -1,4 +1,5 @@
 // One entry point for the quick look (%plot): picks a builder by kind.
+import { VizError } from './errors';
 import { bar } from './bar';
 import { heatmap } from './heatmap';
 import { histogram } from './histogram';
@@ -17,9 +18,10 @@ export interface PlotOptions extends ChartOptions {
 /** scatter by default; histogram when y is omitted; bar/line/heatmap on request. */
 export function plot(table: TableLike, x: string, y?: string, options: PlotOptions = {}): VegaLiteSpec {
   const kind = options.kind ?? (y ? 'scatter' : 'histogram');
-  if (!PLOT_KINDS.includes(kind)) throw new Error(`plot: unknown kind ${kind}; choose one of ${PLOT_KINDS.join(', ')}`);
+  if (!PLOT_KINDS.includes(kind))
+    throw new VizError(`plot: unknown kind ${kind}; choose one of ${PLOT_KINDS.join(', ')}`);
   const need = (what: string) => {
-    if (!y) throw new Error(`plot: a ${what} needs a y column`);
+    if (!y) throw new VizError(`plot: a ${what} needs a y column`);
     return y;
   };
   switch (kind) {

@@ -1,4 +1,5 @@
 // One call for every projection method, so latent views and the benchmark use the same code.
+import { VizError } from './errors';
 import { type Matrix, toMatrix } from './matrix';
 import { pca } from './pca';
 import { tsne } from './tsne';
@@ -33,5 +34,5 @@ export async function project(
   }
   if (method === 'umap') return { coords: await umap(m, { signal }), method };
   if (method === 'tsne') return { coords: await tsne(m, { signal }), method };
-  throw new Error(`unknown projection method ${method}; choose one of ${METHODS.join(', ')}`);
+  throw new VizError(`unknown projection method ${method}; choose one of ${METHODS.join(', ')}`);
 }

@@ -1,6 +1,7 @@
 // Scatter plot of two columns; large tables are sampled (seeded) with a visible note, never refused.
 import { colorEncoding, inferType } from './fieldtype';
-import { vlSpec, type VegaLiteSpec, withNote } from './spec';
+import { withNote } from '../display/vegalite';
+import { vlSpec, type VegaLiteSpec } from './spec';
 import { compactRow, requireColumns, sampleRows, type TableLike, toRows } from './table';
 
 export interface ChartOptions {

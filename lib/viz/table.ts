@@ -1,12 +1,17 @@
 // Tables in, rows out: arquero tables, danfo DataFrames and arrays of records all become plain rows.
-import { derive } from '../random';
+import { VizError } from './errors';
+import type { ColumnTable } from '../data/aq';
+import { sampleIndices } from '../random';
 
 export type Row = Record<string, unknown>;
-/** What chart builders accept: an arquero table, a danfo DataFrame, or an array of records. */
-export type TableLike =
-  | { objects(): Row[]; numRows(): number; columnNames(): string[] }
-  | { columns: string[]; values: unknown[][] }
-  | readonly Row[];
+/** A danfo DataFrame as charts read it (its `values` are rows). */
+export interface FrameLike {
+  readonly columns: readonly string[];
+  readonly values: unknown;
+}
+
+/** What chart builders accept: a dataset or arquero table, a danfo DataFrame, or an array of records. */
+export type TableLike = ColumnTable | FrameLike | readonly Row[];
 
 export function isTableLike(value: unknown): value is TableLike {
   const v = value as any;
@@ -50,20 +55,8 @@ export function requireColumns(table: TableLike, columns: (string | undefined)[]
   const names = columnNames(table);
   for (const c of columns) {
     if (c !== undefined && !names.includes(c))
-      throw new Error(`${what}: no column ${JSON.stringify(c)}; columns are ${names.join(', ')}`);
+      throw new VizError(`${what}: no column ${JSON.stringify(c)}; columns are ${names.join(', ')}`);
   }
-}
-
-/** k distinct indices of 0..n-1 (sorted), seeded: Floyd's algorithm, O(k). */
-export function sampleIndices(n: number, k: number, label = 'viz:sample'): number[] {
-  if (k >= n) return Array.from({ length: n }, (_, i) => i);
-  const rand = derive(label);
-  const chosen = new Set<number>();
-  for (let j = n - k; j < n; j++) {
-    const t = Math.floor(rand() * (j + 1));
-    chosen.add(chosen.has(t) ? j : t);
-  }
-  return [...chosen].sort((a, b) => a - b);
 }
 
 /** A seeded uniform sample of at most `max` rows, with the note a chart shows when it sampled. */

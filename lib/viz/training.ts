@@ -1,14 +1,8 @@
 // Training curves: loss and metrics per head, train vs validation, one small multiple per (head, metric).
+import type { HistoryRecord } from '../model/types';
 import { vlSpec, type VegaLiteSpec } from './spec';
 
-/** One tidy history record, as the training loop emits them. */
-export interface HistoryRecord {
-  epoch: number;
-  head: string;
-  split: 'train' | 'val' | string;
-  metric: string;
-  value: number;
-}
+export type { HistoryRecord };
 
 export interface TrainingCurvesOptions {
   title?: string;
@@ -90,7 +84,7 @@ export function trainingCurves(records: readonly HistoryRecord[], options: Train
               type: 'quantitative',
               title: 'epoch',
               axis: { tickMinStep: 1, format: 'd' },
-              scale: { domainMin: 0 },
+              scale: { domainMin: 1, nice: false },
             },
             y: {
               field: 'value',

@@ -1,7 +1,8 @@
 // Trustworthiness (Venna & Kaski): how far the layout's neighbours are from being true neighbours.
 // Same definition as sklearn.manifold.trustworthiness; one function scores every method alike.
+import { VizError } from './errors';
 import { distancesFrom, knn, type Matrix, takeRows, toMatrix } from './matrix';
-import { sampleIndices } from './table';
+import { sampleIndices } from '../random';
 
 /**
  * T(k) = 1 − 2 / (n k (2n − 3k − 1)) · Σᵢ Σ_{j ∈ Uᵢ} (r(i, j) − k), Uᵢ the layout's k neighbours of i
@@ -16,7 +17,7 @@ export function trustworthiness(
 ): number {
   let x = toMatrix(original),
     y = toMatrix(embedded);
-  if (x.rows !== y.rows) throw new Error(`trustworthiness: ${x.rows} original rows but ${y.rows} embedded`);
+  if (x.rows !== y.rows) throw new VizError(`trustworthiness: ${x.rows} original rows but ${y.rows} embedded`);
   if (x.rows > maxPoints) {
     const idx = sampleIndices(x.rows, maxPoints, 'viz:trustworthiness');
     x = takeRows(x, idx);

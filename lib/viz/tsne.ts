@@ -1,6 +1,7 @@
 // Barnes-Hut t-SNE (van der Maaten 2014), written here because the npm packages are exact O(N²)
 // (tsne-js: 96 s for 2,000 points). Sparse input affinities from 3·perplexity exact neighbours,
 // quadtree repulsion with theta 0.5, PCA initialization, schedule and gains as scikit-learn's.
+import { InterruptedError } from '../interrupt';
 import { derive } from '../random';
 import { knn, type Matrix, toMatrix } from './matrix';
 import { pca } from './pca';
@@ -259,7 +260,7 @@ export async function tsne(input: Matrix | unknown, options: TsneOptions = {}): 
 
   for (let it = 0; it < iterations; it++) {
     if (it % 50 === 0) {
-      if (options.signal?.aborted) throw new Error('t-SNE interrupted');
+      if (options.signal?.aborted) throw new InterruptedError();
       await new Promise((r) => setImmediate(r)); // let the kernel answer interrupts and heartbeats
     }
     const exag = it < 250 ? exaggeration : 1;

@@ -1,5 +1,6 @@
 // UMAP through umap-js (maintained, the reference JS port), seeded from the library's generator and
 // fed exact neighbours from a typed-array brute force, which beats umap-js's own NN-descent here.
+import { InterruptedError } from '../interrupt';
 import { UMAP } from 'umap-js';
 import { derive } from '../random';
 import { knn, type Matrix, toMatrix } from './matrix';
@@ -91,7 +92,7 @@ async function optimizeLayout(
   let alpha = s.initialAlpha;
   for (let n = 0; n < nEpochs; n++) {
     if (n % 25 === 0) {
-      if (signal?.aborted) throw new Error('UMAP interrupted');
+      if (signal?.aborted) throw new InterruptedError();
       await new Promise((r) => setImmediate(r));
     }
     for (let i = 0; i < m; i++) {

@@ -118,12 +118,16 @@ test('%backend reports the wasm thread count', async () => {
   backend.resetBackendProbes();
   await backend.useBackend('wasm');
   await import('../../dist/kernel/magics/ml.js');
-  const { getMagic } = await import('../../dist/lib/magics/registry.js');
-  const { parseArgs } = await import('../../dist/lib/magics/args.js');
-  const shown = await getMagic('line', 'backend').run({ line: '', args: parseArgs('') });
+  const { getMagic, parseMagicArgs } = await import('../../dist/lib/magics/registry.js');
+  const magic = getMagic('line', 'backend');
+  const shown = await magic.run({ line: '', ...parseMagicArgs(magic, '') });
   const bundle = shown[Symbol.for('Jupyter.display')]();
   const threads = backend.wasmThreads();
   assert.ok(threads >= 1);
-  assert.match(bundle['text/plain'], new RegExp(`\\* wasm +available +threads ${threads} `));
+  assert.match(
+    bundle['text/plain'],
+    new RegExp(`^wasm +active +${threads} +WebAssembly`, 'm'),
+    'the active backend says active',
+  );
   assert.match(bundle['text/html'], /<th>threads<\/th>/);
 });

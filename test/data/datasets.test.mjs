@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-const data = require('../../dist/lib/data/index.js');
-const { toMimeBundle } = require('../../dist/lib/display/registry.js');
+const data = require('../../dist/lib/index.js').data;
+const { toMimeBundle } = require('../../dist/lib/index.js');
 const tf = require('@tensorflow/tfjs');
 
 test('listDatasets names the shipped datasets with row counts', () => {
@@ -131,11 +131,54 @@ test('toTensors: tabular features and string labels', async () => {
 
 test('arquero tables render as HTML with head, ellipsis, tail, shape and types', async () => {
   const iris = await data.loadDataset('iris');
-  const b = await toMimeBundle(iris.table);
+  const plain = data.aq.table(Object.fromEntries(iris.columnNames().map((c) => [c, iris.array(c)])));
+  const b = await toMimeBundle(plain);
   assert.match(b['text/html'], /150 rows × 5 columns/);
   assert.match(b['text/html'], /<th>…<\/th>/);
   assert.match(b['text/html'], /<th>149<\/th>/);
   assert.equal((b['text/html'].match(/<tr>/g) ?? []).length, 1 + 5 + 1 + 5);
   assert.match(b['text/plain'], /arquero table: 150 rows × 5 columns/);
   assert.match(b['text/html'], /species<br><small[^>]*>string/);
+});
+
+test('a dataset is a typed arquero table with its info: verbs keep it a dataset, images follow their rows', async () => {
+  const fm = await data.loadDataset('fashion-mnist', { subset: true, limit: 100 });
+  assert.ok(fm instanceof data.Dataset);
+  assert.deepEqual(fm.columnNames(), ['label', 'coarse', 'split', 'image']);
+  assert.equal(fm.numRows(), 200);
+  const threes = fm.filter((d) => d.label === 3);
+  assert.ok(threes instanceof data.Dataset, 'filter gives a dataset');
+  assert.equal(threes.name, 'fashion-mnist');
+  assert.deepEqual(threes.classes, fm.classes);
+  const rows = threes.indices();
+  assert.equal(threes.images.shape[0], threes.numRows());
+  // the images of the filtered rows are those rows' images
+  const size = 28 * 28;
+  rows.forEach((r, i) =>
+    assert.deepEqual(
+      threes.images.data.subarray(i * size, (i + 1) * size),
+      fm.images.data.subarray(r * size, (r + 1) * size),
+    ),
+  );
+  const test = fm.filter((d) => d.split === 'test').reify();
+  assert.equal(test.images.shape[0], 100);
+  const t = data.toTensors(threes, { label: 'label' });
+  assert.deepEqual(t.x.shape, [threes.numRows(), 28, 28, 1]);
+  assert.ok(t.y.dataSync().every((v) => v === 3));
+  t.dispose();
+});
+
+test('a dataset displays as a titled table with its label, classes, split and image thumbnails, never arrays', async () => {
+  const fm = await data.loadDataset('fashion-mnist', { subset: true, limit: 50 });
+  const b = await toMimeBundle(fm);
+  const html = b['text/html'];
+  assert.match(html, /<b>Dataset fashion-mnist: 100 rows × 4 columns · label label \(10 classes: T-shirt\/top/);
+  assert.match(html, /split train 50 \/ test 50/);
+  assert.match(html, /images 28×28×1/);
+  assert.equal((html.match(/<img src="data:image\/png;base64,/g) ?? []).length, 10, 'a thumbnail per shown row');
+  assert.match(b['text/plain'], /28×28 image/);
+  assert.doesNotMatch(b['text/plain'], /Uint8Array|_data|_mask/);
+  const { inspect } = require('node:util');
+  assert.doesNotMatch(inspect(fm), /Uint8Array|_data|_mask/, 'console.log(ds) prints the table, not its arrays');
+  assert.ok(b['text/plain'].length < 3000);
 });

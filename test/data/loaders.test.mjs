@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-const data = require('../../dist/lib/data/index.js');
+const data = require('../../dist/lib/index.js').data;
 const aq = require('arquero');
 const fx = (name) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'amalgam-data-'));
@@ -20,7 +20,13 @@ test('CSV: header, quoting, type inference, nulls', async () => {
     { name: 'smith, jr', age: 45, city: 'New "York"' },
     { name: 'dee', age: null, city: 'Oslo' },
   ]);
-  assert.deepEqual(data.loadInfo(t), { format: 'csv', rows: 4, skipped: 0, badLines: [] });
+  assert.deepEqual(data.loadInfo(t), {
+    format: 'csv',
+    rows: 4,
+    skipped: 0,
+    badLines: [],
+    file: fx('people.csv'),
+  });
 });
 
 test('TSV and a custom delimiter', async () => {

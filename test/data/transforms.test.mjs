@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-const data = require('../../dist/lib/data/index.js');
+const data = require('../../dist/lib/index.js').data;
 const { seed } = require('../../dist/lib/random.js');
 const aq = require('arquero');
 const tf = require('@tensorflow/tfjs');

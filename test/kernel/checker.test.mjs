@@ -62,6 +62,10 @@ const CELLS = [
   ['lable', 'fresh'],
   ['Color.Red.toFixed()', 'warm'],
   ['let bx2: Box<number> = new Box(2); bx2 = new Box("s")', 'fresh'],
+  // A named import keeps every meaning in later cells: value, type, namespace.
+  ["import { data } from 'amalgam'", 'warm'], // amalgam's types are in the program already (the prelude)
+  ['let ds: data.Dataset | undefined = undefined; data.isDataset(ds)', 'warm'],
+  ['const nope: data.Dataset = 1', 'fresh'],
 ];
 
 /** Runs the cells through one executor; each cell's outcome and the path its check took. */
@@ -108,7 +112,7 @@ test('fast-path checks report exactly what full checks report, back to back, and
   );
 
   const at = (c) => full.out[code.indexOf(c)];
-  assert.equal(full.out.filter((d) => d !== 'ok').length, 26, full.out.join('\n'));
+  assert.equal(full.out.filter((d) => d !== 'ok').length, 27, full.out.join('\n'));
   assert.match(at('const s: string = n'), /line 1, column 7: Type 'number' is not assignable to type 'string'/);
   assert.match(at('label = 2'), /Type 'number' is not assignable to type 'string'/, 'a let keeps its type');
   assert.match(at('twice("x")'), /Argument of type 'string' is not assignable to parameter of type 'number'/);
@@ -122,6 +126,8 @@ test('fast-path checks report exactly what full checks report, back to back, and
   assert.equal(at('// @ts-nocheck\nconst unchecked: string = 1'), 'ok');
   assert.match(at('const bx: Box<string> = new Box(1)'), /'Box<number>' is not assignable to type 'Box<string>'/);
   assert.match(at('join(2)'), /Argument of type 'number' is not assignable to parameter of type 'string'/);
+  assert.match(at('join = 1'), /Cannot assign to 'join' because it is an import/);
+  assert.match(at('const nope: data.Dataset = 1'), /Type 'number' is not assignable to type 'Dataset'/);
   assert.match(at("import { unknownThing } from 'node:path'"), /has no exported member 'unknownThing'/);
   assert.match(at('const spec: vl.TopLevelSpec = { mark: "bar" }'), /TypeScriptError/, 'types of a new import');
   assert.match(at('const t = 1 +'), /line 1, column 14: Expression expected/);

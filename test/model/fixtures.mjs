@@ -1,5 +1,6 @@
 // Shared fixtures for model tests: the shipped digits dataset (8×8) and a small conv amalgamation.
 import tf from '@tensorflow/tfjs';
+import '../../dist/lib/index.js'; // the library's one registration: renderers and the model's display
 import { amalgamate } from '../../dist/lib/model/index.js';
 import { loadDataset } from '../../dist/lib/data/datasets.js';
 import { selectBackend } from '../../dist/lib/backend/index.js';

@@ -174,7 +174,7 @@ test('frozen bottom (batch norm included) keeps its weights; a new head trains o
   assert.notDeepEqual(weightsOf(m, 'parity'), parity, 'the new head trained');
   assert.ok(r.metrics.parity.acc > 0.6, `parity accuracy ${r.metrics.parity.acc}`);
   m.unfreeze('bottom');
-  assert.deepEqual(m.frozen, ['representations']);
+  assert.deepEqual(m.frozen, ['latent_high', 'latent_low', 'logits', 'probs'], "'representations' names the four");
   // replacing the head: fresh weights, the rest untouched
   m.replaceHead('parity', { from: 'latent_high', task: 'classify', units: 2, target: 'parity' });
   assert.deepEqual(m.head('parity').from, 'latent_high');
@@ -297,8 +297,16 @@ test('snapshot → restore gives identical predictions in a fresh model', async 
   await fit(m, ds, { epochs: 1, live: false, limit: 300 });
   const snap = m.snapshot();
   assert.deepEqual(
-    snap.map((c) => c.name),
-    ['bottom', 'representations', 'digit', 'recon'],
+    snap.map((c) => [c.name, c.kind]),
+    [
+      ['bottom', 'bottom'],
+      ['latent_high', 'representation'],
+      ['latent_low', 'representation'],
+      ['logits', 'representation'],
+      ['probs', 'representation'],
+      ['digit', 'head'],
+      ['recon', 'head'],
+    ],
   );
   const fresh = build(m.config, 99);
   fresh.restore(snap);
@@ -332,4 +340,40 @@ test('display: diagram with every component and edge, table of params and state'
   assert.match(b['text/plain'], /combo\s+head \(classify\)\s+latent_low \+ digit/);
   assert.match(b['text/html'], /<table>/);
   m.dispose();
+});
+
+test('each representation is a component: frozen, snapshotted and restored by its own name', async () => {
+  const ds = await loadDigits();
+  const m = build(digitsConfig());
+  m.freeze('latent_high');
+  assert.deepEqual(m.frozen, ['latent_high']);
+  assert.deepEqual(
+    m.layersOf('latent_high').map((l) => [l.name, l.trainable]),
+    [['latent_high', false]],
+  );
+  assert.ok(
+    m.layersOf('latent_low').every((l) => l.trainable),
+    'latent_low stays trainable',
+  );
+  const high = weightsOf(m, 'latent_high');
+  const low = weightsOf(m, 'latent_low');
+  await fit(m, ds, { epochs: 2, live: false, lr: 0.01, limit: 400 });
+  assert.deepEqual(weightsOf(m, 'latent_high'), high, 'frozen latent_high bit for bit');
+  assert.notDeepEqual(weightsOf(m, 'latent_low'), low, 'latent_low trained');
+  const info = m.components().find((c) => c.name === 'latent_low');
+  assert.deepEqual(
+    [info.kind, info.from, info.frozen, info.outputShape],
+    ['representation', ['latent_high'], false, [[null, 6]]],
+  );
+  const probs = m.snapshot().find((c) => c.name === 'probs');
+  assert.deepEqual(probs.weights, [], 'probs is an activation: a component without weights');
+  // restoring one representation changes only it
+  const other = build(m.config, 7);
+  const before = weightsOf(other, 'latent_low');
+  other.restore(m.snapshot().filter((c) => c.name === 'latent_high'));
+  assert.deepEqual(weightsOf(other, 'latent_high'), high);
+  assert.deepEqual(weightsOf(other, 'latent_low'), before);
+  assert.throws(() => m.freeze('latent_hihg'), /no component "latent_hihg" \(did you mean "latent_high"\?\)/);
+  assert.deepEqual(m.frozen, ['latent_high'], 'a refused name changes nothing');
+  [m, other].forEach((v) => v.dispose());
 });

@@ -27,13 +27,21 @@ test('save → load: identical predictions, verified components, metadata and li
     saved.components.map((c) => [c.name, c.reused]),
     [
       ['bottom', false],
-      ['representations', false],
+      ['latent_high', false],
+      ['latent_low', false],
+      ['logits', false],
+      ['probs', false],
       ['digit', false],
       ['recon', false],
       ['pipeline', false],
     ],
   );
   const back = load('digits@first', { registry });
+  assert.deepEqual(
+    [back.dataSource.dataset, back.dataSource.options, back.dataSource.split, back.dataSource.rows],
+    ['digits', {}, 'train', 300],
+    'where the training data came from travels with the version',
+  );
   const x = tf.randomUniform([5, 8, 8, 1]);
   const a = m.predict(x),
     b = back.predict(x);
@@ -62,7 +70,10 @@ test('save → load: identical predictions, verified components, metadata and li
     d.components.map((c) => [c.name, c.change]),
     [
       ['bottom', 'changed'],
-      ['representations', 'changed'],
+      ['latent_high', 'changed'],
+      ['latent_low', 'changed'],
+      ['logits', 'changed'],
+      ['probs', 'same'],
       ['digit', 'same'],
       ['recon', 'changed'],
       ['pipeline', 'same'],
@@ -82,8 +93,20 @@ test('a bottom saved once is reused by another amalgamation without a copy', asy
   m.addHead('parity', { from: 'latent_low', task: 'classify', units: 2 });
   const other = save(m, 'two', { registry });
   const reused = Object.fromEntries(other.components.map((c) => [c.name, c.reused]));
-  assert.deepEqual(reused, { bottom: true, representations: true, digit: true, parity: false });
-  assert.equal(fs.readdirSync(path.join(registry, 'objects')).length, 4, 'four distinct objects for five components');
+  assert.deepEqual(reused, {
+    bottom: true,
+    latent_high: true,
+    latent_low: true,
+    logits: true,
+    probs: true,
+    digit: true,
+    parity: false,
+  });
+  assert.equal(
+    fs.readdirSync(path.join(registry, 'objects')).length,
+    7,
+    'seven distinct objects for thirteen components',
+  );
 });
 
 test('a tampered weights file or component record is refused, naming it; unknown names listed', async () => {

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { assertValidSpec, countMarks } from './helpers.mjs';
+import { assertChartBundle, assertValidSpec, countMarks, svgOf } from './helpers.mjs';
 import * as viz from '../../dist/lib/viz/index.js';
 import { seed } from '../../dist/lib/random.js';
 
@@ -15,11 +15,12 @@ function points(n) {
   return rows;
 }
 
-test('scatter from arquero: valid spec, one SVG symbol per point', async () => {
+test('scatter from arquero: valid spec, one symbol per point, a drawn PNG in the bundle', async () => {
   const spec = viz.scatter(aq.from(points(300)), 'x', 'y', { color: 'g' });
   assertValidSpec(spec);
-  const b = await viz.budgetedBundle(spec);
-  assert.equal(countMarks(b['image/svg+xml'], 'symbol'), 300);
+  assert.equal(countMarks(await svgOf(spec), 'symbol'), 300);
+  const png = assertChartBundle(await viz.vegaLiteBundle(spec));
+  assert.ok(png.width >= 800, `drawn at 2× (${png.width} px wide)`);
 });
 
 test('scatter of 10,000 rows: sampled with a visible note, payload < 1 MB, repeatable with a seed', async () => {
@@ -29,13 +30,13 @@ test('scatter of 10,000 rows: sampled with a visible note, payload < 1 MB, repea
   const b = viz.scatter(points(10_000), 'x', 'y', { color: 'g' });
   assert.deepEqual(a.data.values, b.data.values);
   assert.match(JSON.stringify(a.title), /sample of 5,000 of 10,000 rows/);
-  const bundle = await viz.budgetedBundle(a);
+  const bundle = await viz.vegaLiteBundle(a);
   const bytes = Object.values(bundle).reduce(
     (s, v) => s + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)),
     0,
   );
   assert.ok(bytes < 1_000_000, `payload ${bytes} bytes`);
-  assert.ok(bundle['image/svg+xml'], 'static SVG kept');
+  assertChartBundle(bundle);
 });
 
 test('danfo DataFrame, line, bar, histogram, heatmap: all valid and render', async () => {
@@ -55,15 +56,14 @@ test('danfo DataFrame, line, bar, histogram, heatmap: all valid and render', asy
   ];
   for (const s of specs) {
     assertValidSpec(s);
-    const b = await viz.budgetedBundle(s);
-    assert.match(b['image/svg+xml'], /<svg/);
+    assertChartBundle(await viz.vegaLiteBundle(s));
   }
   const hist = viz.histogram(rows, 'y');
   assert.equal(
     hist.data.values.reduce((s, v) => s + v.count, 0),
     2000,
   );
-  assert.equal(countMarks((await viz.budgetedBundle(viz.bar(rows, 'g')))['image/svg+xml'], 'rect'), 4);
+  assert.equal(countMarks(await svgOf(viz.bar(rows, 'g')), 'rect'), 4);
   assert.throws(() => viz.scatter(rows, 'x', 'nope'), /no column "nope"/);
 });
 

@@ -1,9 +1,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { assertValidSpec, countMarks } from './helpers.mjs';
+import { assertChartBundle, assertValidSpec, countMarks, svgOf } from './helpers.mjs';
 import { tinyDataset, tinyModel, tf } from './fixtures.mjs';
 import { latent } from '../../dist/lib/viz/latent.js';
-import { budgetedBundle } from '../../dist/lib/viz/render.js';
+import { vegaLiteBundle } from '../../dist/lib/display/vegalite.js';
 import { stratifiedSample } from '../../dist/lib/viz/sample.js';
 import { seed } from '../../dist/lib/random.js';
 
@@ -38,9 +38,12 @@ test('latent --rep all: four linked views, tooltips with thumbnails, valid, SVG 
   assert.ok(spec.data.values.every((r) => Math.floor(r.row / 10) % 5 === 0));
   assert.equal(new Set(spec.data.values.map((r) => r.label)).size, 10);
   assert.ok(spec.latent.views.every((w) => w.trustworthiness > 0.5 && w.trustworthiness <= 1));
-  const bundle = await budgetedBundle(spec);
-  assert.equal(countMarks(bundle['image/svg+xml'], 'symbol'), 400);
+  assert.equal(countMarks(await svgOf(spec), 'symbol'), 400);
+  const bundle = await vegaLiteBundle(spec);
+  assertChartBundle(bundle);
   assert.ok(bytesOf(bundle) < 1_000_000);
+  // Two views a row: four side by side overflowed classic Notebook's output area.
+  assert.equal(spec.columns, 2);
 
   seed(11);
   const again = await latent(model, data, { rep: 'all', n: 100, quality: true });
@@ -57,8 +60,8 @@ test('latent with umap and t-SNE, colour by correctness, single view', async () 
     assertValidSpec(spec);
     assert.equal(spec.encoding.color.condition.field, 'correct');
     assert.equal(spec.data.values.length, 80);
-    const bundle = await budgetedBundle(spec);
-    assert.equal(countMarks(bundle['image/svg+xml'], 'symbol'), 80);
+    assert.equal(countMarks(await svgOf(spec), 'symbol'), 80);
+    assertChartBundle(await vegaLiteBundle(spec));
   }
   model.net.dispose();
 });
@@ -70,9 +73,10 @@ test('latent of 10,000 images: thumbnails cut to budget with a note, payload < 1
   const spec = await latent(model, data, { rep: 'all', n: 2000, split: 'train' });
   assertValidSpec(spec);
   assert.equal(spec.data.values.length, 2000);
-  const bundle = await budgetedBundle(spec);
+  const bundle = await vegaLiteBundle(spec);
   const bytes = bytesOf(bundle);
   assert.ok(bytes < 1_000_000, `payload ${bytes}`);
+  assertChartBundle(bundle);
   assert.match(JSON.stringify(spec.title), /2,000 of 8,000 train rows/);
   model.net.dispose();
   assert.ok(tf.memory().numTensors < 50, `tensors leaked: ${tf.memory().numTensors}`);

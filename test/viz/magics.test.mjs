@@ -24,7 +24,7 @@ function run(name, line, vars) {
     name,
     line,
     body: '',
-    args: parseMagicArgs(magic, line),
+    ...parseMagicArgs(magic, line),
     session,
     display: async () => {},
     signal: new AbortController().signal,
@@ -43,7 +43,8 @@ test('%plot: scatter, histogram, kinds, errors', async () => {
     () => run('plot', 't a b --kind pie', vars),
     /--kind expects one of scatter, line, bar, histogram, heatmap/,
   );
-  assert.throws(() => run('plot', 'nope a b', vars), /no variable nope/);
+  assert.throws(() => run('plot', 'nope a b', vars), /%plot: no table nope in this session; defined: t$/);
+  assert.throws(() => run('plot', 't a b --colour g', vars), /unknown flag --colour \(did you mean --color\?\)/);
   assert.throws(() => run('plot', 't a zz', vars), /%plot: no column "zz"/);
   assert.match(getMagic('line', 'plot').help, /^%plot TABLE X \[Y\]/);
 });
@@ -57,16 +58,16 @@ test('%latent: session dataset, --rep all, options checked', async () => {
   assert.equal(spec.data.values.length, 60);
   assert.equal(spec.concat[0].encoding.color.condition.field, 'pred');
   await assert.rejects(
-    run('latent', 'fm --data fashion --rep middle', vars),
+    async () => run('latent', 'fm --data fashion --rep middle', vars),
     /--rep expects one of latent_high, latent_low, logits, probs, all/,
   );
   await assert.rejects(
-    run('latent', 'fm --data fashion --method mds', vars),
+    async () => run('latent', 'fm --data fashion --method mds', vars),
     /--method expects one of pca, umap, tsne/,
   );
-  await assert.rejects(run('latent', 'fm', vars), /expects --data NAME/);
-  await assert.rejects(run('latent', 'fashion --data fashion', vars), /has no predict/);
-  await assert.rejects(run('latent', 'fm --data fashion --split nope', vars), /no rows with split "nope"/);
+  await assert.rejects(async () => run('latent', 'fm', vars), /expects --data NAME/);
+  await assert.rejects(async () => run('latent', 'fashion --data fashion', vars), /has no predict/);
+  await assert.rejects(async () => run('latent', 'fm --data fashion --split nope', vars), /no rows with split "nope"/);
   assert.match(getMagic('line', 'latent').help, /^%latent MODEL --data NAME/);
   vars.fm.net.dispose();
 });

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { assertValidSpec } from './helpers.mjs';
+import { assertChartBundle, assertValidSpec } from './helpers.mjs';
 import { trainingCurves } from '../../dist/lib/viz/training.js';
 import { vegaLiteToSvg } from '../../dist/lib/display/vegalite.js';
 import { toMimeBundle } from '../../dist/lib/display/registry.js';
@@ -31,15 +31,19 @@ test('trainingCurves: valid v5 spec with one panel per head and metric', async (
 test('trainingCurves: empty and partial histories render (the live chart starts empty)', async () => {
   const empty = trainingCurves([]);
   assertValidSpec(empty);
-  await vegaLiteToSvg(JSON.parse(JSON.stringify(empty)));
+  assert.match(await vegaLiteToSvg(JSON.parse(JSON.stringify(empty))), /Training curves \(no epochs yet\)/);
   const filtered = trainingCurves(history(2), { heads: ['image'], logLoss: true });
   assertValidSpec(filtered);
   assert.ok(filtered.data.values.every((v) => v.head === 'image'));
+  const svg = await vegaLiteToSvg(JSON.parse(JSON.stringify(filtered)));
+  assert.match(svg, /image · loss/);
+  assert.doesNotMatch(svg, /label · /, 'only the asked head is drawn');
+  // The epoch axis starts at the first epoch, where the first point is.
+  assert.deepEqual(filtered.spec.layer[0].encoding.x.scale, { domainMin: 1, nice: false });
 });
 
-test('trainingCurves: renders itself as a vegalite + svg + text bundle', async () => {
+test('trainingCurves: renders itself as a vegalite + png + text bundle', async () => {
   const b = await toMimeBundle(trainingCurves(history(2)));
-  assert.ok(b['application/vnd.vegalite.v5+json']);
-  assert.match(b['image/svg+xml'], /^<svg/);
+  assertChartBundle(b);
   assert.match(b['text/plain'], /Training curves/);
 });

@@ -22,6 +22,8 @@ export interface LoadInfo {
   rows: number;
   skipped: number;
   badLines: number[];
+  /** The file read (lineage for models trained on it). */
+  file?: string;
 }
 const lastInfo = new WeakMap<object, LoadInfo>();
 /** Details of the load that produced `value` (format, rows, skipped bad lines). */
@@ -113,7 +115,7 @@ export async function load(source: string, options: LoadOptions = {}): Promise<C
   if (options.limit !== undefined && format !== 'csv' && format !== 'tsv')
     table = table.slice(0, options.limit).reify();
   const out = options.as === 'danfo' ? toDanfo(table) : table;
-  lastInfo.set(out, { ...info, rows: table.numRows() });
+  lastInfo.set(out, { ...info, rows: table.numRows(), file: source });
   return out;
 }
 

@@ -1,7 +1,6 @@
 import seedrandom from 'seedrandom';
 import { derive, shuffleInPlace } from '../../random';
 import { type ColumnTable, isColumnTable } from '../aq';
-import type { Dataset } from '../datasets';
 import { DataError, requireColumn } from '../errors';
 import { columnArray, takeRows } from '../table';
 
@@ -56,15 +55,11 @@ export function splitIndices(
   return Object.fromEntries(names.map((k) => [k, Int32Array.from(parts[k].sort((a, b) => a - b))]));
 }
 
-/** Splits a table into parts by fraction (default train 0.8 / test 0.2), stratified and seeded. */
-export function split(table: ColumnTable, options?: SplitOptions): Record<string, ColumnTable>;
-/** Splits a Dataset, keeping images aligned with rows. */
-export function split(dataset: Dataset, options?: SplitOptions): Record<string, Dataset>;
-export function split(
-  source: ColumnTable | Dataset,
-  options: SplitOptions = {},
-): Record<string, ColumnTable | Dataset> {
-  const table = isColumnTable(source) ? source : source?.table;
+/**
+ * Splits a table into parts by fraction (default train 0.8 / test 0.2), stratified and seeded. A
+ * dataset splits into datasets (their images and info travel with the rows).
+ */
+export function split<T extends ColumnTable>(table: T, options: SplitOptions = {}): Record<string, T> {
   if (!isColumnTable(table)) throw new DataError('split: expected an arquero table or a Dataset');
   let strata: ArrayLike<unknown> | undefined;
   if (options.stratify) {
@@ -72,24 +67,5 @@ export function split(
     strata = columnArray(table, options.stratify);
   }
   const parts = splitIndices(table.numRows(), { ...options, strata });
-  return Object.fromEntries(
-    Object.entries(parts).map(([k, rows]) => [
-      k,
-      isColumnTable(source) ? takeRows(table, rows) : subsetDataset(source, rows),
-    ]),
-  );
-}
-
-/** The rows of a Dataset at `rows`, with their images. */
-export function subsetDataset(ds: Dataset, rows: ArrayLike<number>): Dataset {
-  const out: Dataset = { ...ds, table: takeRows(ds.table, rows) };
-  if (ds.images) {
-    const [, h, w, c] = ds.images.shape;
-    const size = h * w * c;
-    const data = new (ds.images.data.constructor as any)(rows.length * size);
-    for (let i = 0; i < rows.length; i++)
-      data.set(ds.images.data.subarray(rows[i] * size, (rows[i] + 1) * size), i * size);
-    out.images = { ...ds.images, data, shape: [rows.length, h, w, c] };
-  }
-  return out;
+  return Object.fromEntries(Object.entries(parts).map(([k, rows]) => [k, takeRows(table, rows)]));
 }

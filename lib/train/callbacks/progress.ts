@@ -1,7 +1,9 @@
 // Live feedback during fit: one progress line updated in place, and a loss chart redrawn each epoch.
-import { escapeHtml } from '../display/bundle';
-import { display, displayUpdatesInPlace } from '../display/output';
-import { trainingCurves, type HistoryRecord } from '../viz/training';
+import { escapeHtml } from '../../display/bundle';
+import { display, displayUpdatesInPlace } from '../../display/output';
+import type { HistoryRecord } from '../../model/types';
+import { trainingCurves } from '../../viz/training';
+import type { BatchLogs, Callback, EpochLogs, TrainingState } from './base';
 
 let runs = 0;
 
@@ -60,5 +62,51 @@ export class Progress {
     if (!this.live || !displayUpdatesInPlace() || history.length === 0) return;
     await display(trainingCurves(history, { title: 'training' }), { id: `${this.id}-chart`, update: this.charted });
     this.charted = true;
+  }
+}
+
+/** The progress line (every 500 ms and at each epoch's end) and the loss chart (each epoch), in place. */
+export class ProgressCallback implements Callback {
+  private readonly progress = new Progress(true);
+  private epoch = 0;
+
+  onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
+  }
+
+  async onBatchEnd(_batch: number, logs: BatchLogs, state: TrainingState): Promise<void> {
+    const left = logs.total - logs.seen + (state.epochs - this.epoch) * logs.total;
+    await this.progress.line({
+      epoch: this.epoch,
+      epochs: state.epochs,
+      seen: logs.seen,
+      total: logs.total,
+      samplesPerSec: logs.samplesPerSec,
+      etaSec: left / logs.samplesPerSec,
+      lr: state.lr,
+      losses: logs.losses,
+    });
+  }
+
+  async onEpochEnd(epoch: number, logs: EpochLogs, state: TrainingState): Promise<void> {
+    const val = logs.val;
+    const note = val
+      ? `val ${state.heads.map((p) => `${p.name} ${val[p.name].loss.toFixed(4)}`).join(' · ')}`
+      : undefined;
+    await this.progress.line(
+      {
+        epoch,
+        epochs: state.epochs,
+        seen: state.samples,
+        total: state.samples,
+        samplesPerSec: logs.samplesPerSec,
+        etaSec: ((state.epochs - epoch) * state.samples) / logs.samplesPerSec,
+        lr: state.lr,
+        losses: Object.fromEntries(state.heads.map((p) => [p.name, logs.train[p.name].loss])),
+        note,
+      },
+      true,
+    );
+    await this.progress.chart(state.history);
   }
 }

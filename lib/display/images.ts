@@ -1,4 +1,4 @@
-// Image thumbnails as data-URI PNGs for tooltips: encoded here (zlib only), no canvas, no network.
+// Pixel images as PNG: thumbnails as data URIs for tables and tooltips, encoded here (zlib only), no canvas, no network.
 import { deflateSync } from 'node:zlib';
 
 const CRC_TABLE = (() => {
@@ -80,4 +80,27 @@ export function thumbnails(images: ImageBatch, indices: readonly number[], facto
         }
     return `data:image/png;base64,${encodePng(px, tw, th, channels).toString('base64')}`;
   });
+}
+
+/**
+ * A tiny bar chart (a sparkline) as a data-URI PNG, drawn straight into pixels: no renderer, and
+ * unlike inline SVG it survives nbconvert's HTML export and untrusted notebooks.
+ */
+export function barsPng(
+  counts: readonly number[],
+  width = 100,
+  height = 24,
+  rgb: [number, number, number] = [76, 120, 168],
+): string {
+  const px = new Uint8Array(width * height * 3).fill(255);
+  const max = Math.max(0, ...counts);
+  const bw = width / Math.max(counts.length, 1);
+  counts.forEach((c, i) => {
+    const bh = max ? Math.max(c ? 1 : 0, Math.round((c / max) * height)) : 0;
+    const x0 = Math.round(i * bw);
+    const x1 = Math.max(x0 + 1, Math.round((i + 1) * bw) - 1);
+    for (let y = height - bh; y < height; y++)
+      for (let x = x0; x < x1 && x < width; x++) px.set(rgb, (y * width + x) * 3);
+  });
+  return `data:image/png;base64,${encodePng(px, width, height, 3).toString('base64')}`;
 }

@@ -1,0 +1,43 @@
+// `amalgam retrain NAME [--from TAG] [--epochs E]`: one round of lib/serve's feedback → retrain → promote.
+import { selectBackend } from '../../lib/backend';
+import { numberFlag, type ParsedArgs } from '../../lib/magics/args';
+import { seed } from '../../lib/random';
+import { type RetrainOptions, retrain, retrainText } from '../../lib/serve/retrain';
+import { checkFlags } from './serve';
+
+const FLAGS = ['from', 'tag', 'epochs', 'lr', 'batch', 'holdout', 'tolerance', 'registry', 'seed', 'json'];
+
+export function retrainOptions(args: ParsedArgs): RetrainOptions & { name: string } {
+  checkFlags('retrain', args, FLAGS);
+  const name = args._[0];
+  if (!name || args._.length > 1)
+    throw new Error('usage: amalgam retrain NAME [--from TAG] [--epochs E] (amalgam retrain --help)');
+  const value = (flag: string) => {
+    const v = args.flags[flag];
+    if (v === true) throw new Error(`--${flag} expects a value`);
+    return v;
+  };
+  const tolerance = numberFlag(args, 'tolerance', 'retrain');
+  if (tolerance !== undefined && tolerance < 0) throw new Error(`--tolerance must be ≥ 0, got ${tolerance}`);
+  return {
+    name,
+    from: value('from'),
+    tag: value('tag'),
+    epochs: numberFlag(args, 'epochs', 'retrain'),
+    lr: numberFlag(args, 'lr', 'retrain'),
+    batchSize: numberFlag(args, 'batch', 'retrain'),
+    holdout: numberFlag(args, 'holdout', 'retrain'),
+    registry: value('registry'),
+    tolerance,
+  };
+}
+
+export async function retrainCommand(args: ParsedArgs): Promise<number> {
+  const { name, ...options } = retrainOptions(args);
+  // Seeded (default 0), so the same feedback and data give the same challenger.
+  seed(numberFlag(args, 'seed', 'retrain') ?? 0);
+  await selectBackend().catch((e) => console.error(`backend: ${(e as Error).message}`));
+  const result = await retrain(name, options);
+  console.log(args.flags.json ? JSON.stringify(result, null, 1) : retrainText(result));
+  return 0;
+}
