@@ -69,7 +69,6 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   noEmit: true,
 };
 
-export { PACKAGE_ROOT };
 // Called once per checker, per program, per emit (transpileModule makes all three for each cell): see jit.ts.
 keepUnoptimized((ts as any).createTypeChecker, ts.createProgram, ts.createPrinter, (ts as any).transformNodes);
 const LIB_DIR = path.dirname(require.resolve('typescript/lib/lib.d.ts'));

@@ -1,8 +1,8 @@
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../../lib/util/package';
 
-/** The package root of amalgam: bare imports the notebook folder lacks resolve from here. */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+export { PACKAGE_ROOT };
 
 /**
  * Where an import specifier points, decided in one place for both of its readers: the type checker
