@@ -205,6 +205,12 @@ export class Checker {
     return done(this.fullCheck(full.text), full.codeStart, 'full');
   }
 
+  /** Builds the first program, so the fast path has a base before the first cell (a no-op once one ran). */
+  prepare(): void {
+    if (this.warm || process.env.AMALGAM_CHECK === 'full') return;
+    this.fullCheck(this.cellText('', ts.createSourceFile(this.cellPath, '', PARSE_OPTIONS, false)).text);
+  }
+
   /** Whether the fast path can stand in for a program build: the snapshots written since join its view. */
   private prepareView(): boolean {
     const warm = this.warm;

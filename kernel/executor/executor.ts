@@ -92,6 +92,8 @@ export class Executor implements Session {
   constructor(cwd = process.cwd()) {
     this.cwd = cwd;
     this.checker = new Checker(cwd, PRELUDE);
+    // The first program (kernel globals, amalgam's types) is built at start-up rather than by the first cell.
+    setImmediate(() => this.checker.prepare());
     const runtime = {
       bind: (spec: string, names: Record<string, string>) => this.bind(spec, names),
       load: async (spec: string) => pick(await loadModule(spec, this.cwd), '*', spec),
