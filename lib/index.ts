@@ -9,8 +9,9 @@ export { html, markdown, svg, png, json, bundle, DISPLAY_SYMBOL, isDisplayable }
 export type { MimeBundle, Displayable } from './display/bundle';
 export { registerRenderer, toMimeBundle } from './display/registry';
 export { vegaLiteBundle, vegaLiteToSvg, VEGALITE_MIME } from './display/vegalite';
-export { registerMagic, listMagics, getMagic } from './magics/registry';
-export type { Magic, MagicContext, Session } from './magics/registry';
+export { defineMagic, registerMagic, listMagics, getMagic } from './magics/registry';
+export type { Magic, MagicContext, MagicDefinition, Session } from './magics/registry';
+export type { FlagSpec, MagicArguments, PositionalSpec } from './magics/arguments';
 export { parseArgs, UsageError } from './magics/args';
 export { seed, random } from './random';
 export * as backend from './backend';

@@ -1,6 +1,8 @@
 // An amalgamation: one tfjs model whose named outputs are the four representations and the heads.
 import * as tf from '@tensorflow/tfjs';
 import { applyBlocks } from './blocks';
+import { DataError } from '../data/errors';
+import { type Examples, toExamples } from '../data/examples';
 import { closest } from '../util/text';
 import { type AmalgamConfig, type HeadConfig, REPRESENTATION_NAMES, type RepresentationName } from './config';
 import { ModelError } from './errors';
@@ -26,6 +28,8 @@ export interface PredictOptions {
   /** Named outputs to compute (representations and heads); only what they need runs. Default: every output. */
   outputs?: string[];
   batchSize?: number;
+  /** Rows of this split when the data is a dataset with one (default: every row). */
+  split?: string;
 }
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
@@ -160,7 +164,22 @@ export class Amalgamation implements Versionable {
    * Computes the named outputs for a batch of inputs (inference mode). Retrieve heads return the
    * indices of their nearest neighbours in the indexed data. The caller owns (and disposes) the tensors.
    */
-  predict(x: tf.Tensor, options: PredictOptions = {}): Record<string, tf.Tensor> {
+  predict(input: tf.Tensor | Examples, options: PredictOptions = {}): Record<string, tf.Tensor> {
+    if (!(input instanceof tf.Tensor)) {
+      // The one data shape: a dataset, a table or {x, y} become inputs of the model's shape.
+      let ex: ReturnType<typeof toExamples>;
+      try {
+        ex = toExamples(input, { inputShape: this.config.input, split: options.split, where: 'predict' });
+      } catch (e) {
+        throw e instanceof DataError ? new ModelError(e.message) : e;
+      }
+      try {
+        return this.predict(ex.x, options);
+      } finally {
+        ex.dispose();
+      }
+    }
+    const x = input;
     const wanted = options.outputs ?? [...this.outputNames, ...this.retrieval.keys()];
     if (wanted.length === 0) throw new ModelError('predict: outputs is empty');
     const expected = this.config.input;

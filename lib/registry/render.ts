@@ -1,20 +1,20 @@
 // Notebook views of registry results: an HTML table and its text twin for each.
-import { escapeHtml } from '../display/bundle';
+import * as path from 'node:path';
+import { htmlTable, textTable } from '../display/table';
 import type { Diff, SaveResult, VersionRow } from './types';
 
 const short = (h?: string) => (h ? h.slice(0, 12) : '—');
 
-function table(headers: string[], rows: string[][]): { html: string; text: string } {
-  const html = `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  return { html, text: [line(headers), ...rows.map(line)].join('\n') };
+/** A folder as the user named it: relative to the working directory when inside it. */
+const shownPath = (dir: string) => {
+  const rel = path.relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
+};
+
+/** A table as HTML and text, from the shared table builder (registry views show no index). */
+function table(columns: string[], rows: string[][], title?: string): { html: string; text: string } {
+  const view = { columns, rows, title, maxTextWidth: 60 };
+  return { html: htmlTable(view), text: textTable(view) };
 }
 
 const metricText = (m?: Record<string, Record<string, number>>) =>
@@ -39,9 +39,9 @@ export function saveView(r: SaveResult) {
       short(c.hash),
       c.reused ? 'reused (no copy)' : `new, ${(c.bytes / 1024).toFixed(1)} KiB`,
     ]),
+    `Saved ${r.name}@${short(r.version)} (tags: ${r.tags.join(', ')}) in ${shownPath(r.registry)}`,
   );
-  const title = `Saved ${r.name}@${short(r.version)} (tags: ${r.tags.join(', ')}) in ${r.registry}`;
-  return { html: `<b>${escapeHtml(title)}</b>${t.html}`, text: `${title}\n${t.text}` };
+  return t;
 }
 
 export function versionsView(rows: VersionRow[] & { name: string }) {
@@ -55,15 +55,16 @@ export function versionsView(rows: VersionRow[] & { name: string }) {
       v.params.toLocaleString('en'),
       metricText(v.metrics),
     ]),
+    `${rows.name}: ${rows.length} version${rows.length === 1 ? '' : 's'}`,
   );
-  const title = `${rows.name}: ${rows.length} version${rows.length === 1 ? '' : 's'}`;
-  return { html: `<b>${escapeHtml(title)}</b>${t.html}`, text: `${title}\n${t.text}` };
+  return t;
 }
 
 export function diffView(d: Diff) {
   const c = table(
     ['component', 'change', d.a, d.b],
     d.components.map((x) => [x.name, x.change, short(x.a), short(x.b)]),
+    `${d.a} → ${d.b}`,
   );
   const cfg = d.config.length
     ? table(
@@ -84,9 +85,8 @@ export function diffView(d: Diff) {
         ]),
       )
     : undefined;
-  const title = `${d.a} → ${d.b}`;
   return {
-    html: `<b>${escapeHtml(title)}</b>${c.html}${cfg ? cfg.html : '<p>config: identical</p>'}${m ? m.html : ''}`,
-    text: [title, c.text, cfg ? cfg.text : 'config: identical', ...(m ? [m.text] : [])].join('\n\n'),
+    html: `${c.html}${cfg ? cfg.html : '<p>config: identical</p>'}${m ? m.html : ''}`,
+    text: [c.text, cfg ? cfg.text : 'config: identical', ...(m ? [m.text] : [])].join('\n\n'),
   };
 }

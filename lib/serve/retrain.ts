@@ -3,6 +3,7 @@
 // the same held-out data, register the challenger with its lineage, and move the serving tag only
 // when it is blessed (no head regresses). A rejected challenger stays registered, with the reason.
 import * as tf from '@tensorflow/tfjs';
+import { type TableView, tableBundle, textTable } from '../display/table';
 import { splitIndices } from '../data/transforms/split';
 import type { Amalgamation } from '../model/amalgamation';
 import { RegistryError } from '../registry/errors';
@@ -289,39 +290,32 @@ export async function retrain(name: string, options: RetrainOptions = {}): Promi
 
 const short = (id: string) => id.slice(0, 12);
 
-/** The result's text (CLI) and HTML (notebook) views. */
-export function retrainText(r: RetrainResult): string {
-  const lines = [
-    `${r.name}: challenger ${short(r.challenger)} from ${short(r.champion)} on ${r.feedback.used} feedback rows (+ ${r.feedback.heldOut} held out) and ${r.data.dataset ?? r.data.files?.[0] ?? 'the original data'}`,
-    ...r.blessing.checks.map(
-      (c) =>
-        `  ${c.pass ? 'pass' : 'FAIL'}  ${c.slice.padEnd(9)} ${c.head.padEnd(10)} ${c.metric.padEnd(5)} ${c.champion.toFixed(4)} → ${c.challenger.toFixed(4)}`,
-    ),
-    r.promoted ? `promoted: ${r.tag} → ${short(r.challenger)}` : `not promoted: ${r.tag} stays at ${short(r.champion)}`,
-    r.reason,
-  ];
-  return lines.join('\n');
+/** The gate's checks as a table, under a title saying what happened and why (CLI and notebook alike). */
+function retrainView(r: RetrainResult): TableView {
+  return {
+    title: r.promoted
+      ? `${r.name}: challenger ${short(r.challenger)} promoted to ${r.tag}`
+      : `${r.name}: challenger ${short(r.challenger)} registered, not promoted (${r.tag} stays at ${short(r.champion)})`,
+    subtitle: `from ${short(r.champion)} on ${r.feedback.used} feedback rows (+ ${r.feedback.heldOut} held out) and ${r.data.dataset ?? r.data.files?.[0] ?? 'the original data'}`,
+    columns: ['slice', 'head', 'metric', 'champion', 'challenger', 'pass'],
+    rows: r.blessing.checks.map((c) => [
+      c.slice,
+      c.head,
+      c.metric,
+      Number(c.champion.toFixed(4)),
+      Number(c.challenger.toFixed(4)),
+      c.pass ? 'pass' : 'FAIL',
+    ]),
+    footer: `${r.promoted ? `promoted: ${r.tag} → ${short(r.challenger)}` : `not promoted: ${r.tag} stays at ${short(r.champion)}`}. ${r.reason}`,
+  };
 }
+
+export const retrainText = (r: RetrainResult): string => textTable(retrainView(r));
 
 function withView(r: RetrainResult): RetrainResult {
   Object.defineProperty(r, Symbol.for('Jupyter.display'), {
     enumerable: false,
-    value: () => {
-      const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-      const rows = r.blessing.checks
-        .map(
-          (c) =>
-            `<tr><td>${esc(c.slice)}</td><td>${esc(c.head)}</td><td>${esc(c.metric)}</td><td>${c.champion.toFixed(4)}</td><td>${c.challenger.toFixed(4)}</td><td>${c.pass ? '✓' : '✗'}</td></tr>`,
-        )
-        .join('');
-      const title = r.promoted
-        ? `${r.name}: challenger ${short(r.challenger)} promoted to ${r.tag}`
-        : `${r.name}: challenger ${short(r.challenger)} registered, not promoted (${r.tag} stays at ${short(r.champion)})`;
-      return {
-        'text/html': `<b>${esc(title)}</b><table><thead><tr><th>slice</th><th>head</th><th>metric</th><th>champion</th><th>challenger</th><th>pass</th></tr></thead><tbody>${rows}</tbody></table><p>${esc(r.reason)}</p>`,
-        'text/plain': retrainText(r),
-      };
-    },
+    value: () => tableBundle(retrainView(r)),
   });
   return r;
 }

@@ -222,7 +222,8 @@ export async function fit(model: Amalgamation, data: TrainData, options: FitOpti
       await call('onEpochEnd', epoch, logs);
     }
     await call('onTrainEnd');
-    model.metrics = state.metrics;
+    // Heads this run did not evaluate keep what the model knew of them (training a new head alone).
+    model.metrics = { ...model.metrics, ...state.metrics };
   } finally {
     for (const c of callbacks) c.dispose?.();
     optimizer.dispose();

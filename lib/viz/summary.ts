@@ -1,5 +1,6 @@
 // Per-head summary table: the last epoch's metrics for train and validation, and the best validation epoch.
-import { DISPLAY_SYMBOL, escapeHtml, type MimeBundle } from '../display/bundle';
+import { DISPLAY_SYMBOL, type MimeBundle } from '../display/bundle';
+import { type Cell, tableBundle } from '../display/table';
 import type { HistoryRecord } from './training';
 
 export interface HeadSummaryRow {
@@ -37,26 +38,10 @@ export function headSummary(records: readonly HistoryRecord[]): HeadSummary {
     );
     return { head, metric, train: last('train'), val: last('val'), bestEpoch: best?.epoch, best: best?.value };
   });
-  const f = (v?: number) => (v === undefined ? '' : Number(v.toPrecision(4)).toString());
-  const header = ['head', 'metric', 'train (last)', 'validation (last)', 'best validation', 'at epoch'];
-  const cells = rows.map((r) => [
-    r.head,
-    r.metric,
-    f(r.train),
-    f(r.val),
-    f(r.best),
-    r.bestEpoch === undefined ? '' : String(r.bestEpoch),
-  ]);
-  return {
-    rows,
-    [DISPLAY_SYMBOL]: () => ({
-      'text/html': `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${cells
-        .map(
-          (c) =>
-            `<tr>${c.map((x, i) => `<td${i > 1 ? ' style="text-align:right"' : ''}>${escapeHtml(x)}</td>`).join('')}</tr>`,
-        )
-        .join('')}</tbody></table>`,
-      'text/plain': [header, ...cells].map((c) => c.map((x, i) => x.padEnd(i < 2 ? 12 : 18)).join('')).join('\n'),
-    }),
+  const f = (v?: number): Cell => (v === undefined ? '' : Number(v.toPrecision(4)));
+  const view = {
+    columns: ['head', 'metric', 'train (last)', 'validation (last)', 'best validation', 'at epoch'],
+    rows: rows.map((r) => [r.head, r.metric, f(r.train), f(r.val), f(r.best), r.bestEpoch ?? '']),
   };
+  return { rows, [DISPLAY_SYMBOL]: () => tableBundle(view) };
 }

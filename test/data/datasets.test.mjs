@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { withoutLeaks } from '../helpers/leaks.mjs';
 const require = createRequire(import.meta.url);
 const data = require('../../dist/lib/index.js').data;
 const { toMimeBundle } = require('../../dist/lib/index.js');
@@ -97,35 +98,35 @@ test('a tampered file is refused with an error naming it', async () => {
 
 test('toTensors: images scaled to [0,1], one-hot labels, split selection, no leaks', async () => {
   const f = await data.loadDataset('fashion', { subset: true, limit: 100 });
-  const before = tf.memory().numTensors;
-  const t = data.toTensors(f, { split: 'test', oneHot: true, targets: ['coarse'] });
-  assert.deepEqual(t.x.shape, [100, 28, 28, 1]);
-  assert.deepEqual(t.y.shape, [100, 10]);
-  assert.deepEqual(t.ys.coarse.shape, [100, 4]);
-  const max = tf.tidy(() => t.x.max().dataSync()[0]);
-  assert.ok(max <= 1 && max > 0.9);
-  const labels = f.table.filter((r) => r.split === 'test').array('label');
-  assert.deepEqual(
-    tf.tidy(() => [...t.y.argMax(1).dataSync()]),
-    [...labels],
-  );
-  t.dispose();
-  assert.equal(tf.memory().numTensors, before);
+  await withoutLeaks(() => {
+    const t = data.toTensors(f, { split: 'test', oneHot: true, targets: ['coarse'] });
+    assert.deepEqual(t.x.shape, [100, 28, 28, 1]);
+    assert.deepEqual(t.y.shape, [100, 10]);
+    assert.deepEqual(t.ys.coarse.shape, [100, 4]);
+    const max = tf.tidy(() => t.x.max().dataSync()[0]);
+    assert.ok(max <= 1 && max > 0.9);
+    const labels = f.table.filter((r) => r.split === 'test').array('label');
+    assert.deepEqual(
+      tf.tidy(() => [...t.y.argMax(1).dataSync()]),
+      [...labels],
+    );
+    t.dispose();
+  });
 });
 
 test('toTensors: tabular features and string labels', async () => {
   const iris = await data.loadDataset('iris');
-  const before = tf.memory().numTensors;
-  const t = data.toTensors(iris, { shape: [-1, 2, 2] });
-  assert.deepEqual(t.x.shape, [150, 2, 2]);
-  assert.equal(t.y.dtype, 'int32');
-  assert.deepEqual([...t.y.dataSync()].slice(48, 52), [0, 0, 1, 1]);
-  assert.deepEqual(
-    [...t.x.dataSync()].slice(0, 4).map((v) => +v.toFixed(4)),
-    [5.1, 3.5, 1.4, 0.2],
-  );
-  t.dispose();
-  assert.equal(tf.memory().numTensors, before);
+  await withoutLeaks(() => {
+    const t = data.toTensors(iris, { shape: [-1, 2, 2] });
+    assert.deepEqual(t.x.shape, [150, 2, 2]);
+    assert.equal(t.y.dtype, 'int32');
+    assert.deepEqual([...t.y.dataSync()].slice(48, 52), [0, 0, 1, 1]);
+    assert.deepEqual(
+      [...t.x.dataSync()].slice(0, 4).map((v) => +v.toFixed(4)),
+      [5.1, 3.5, 1.4, 0.2],
+    );
+    t.dispose();
+  });
   assert.throws(() => data.toTensors(iris, { features: ['sepal_lenght'] }), /did you mean "sepal_length"/);
 });
 

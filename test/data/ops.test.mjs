@@ -101,19 +101,18 @@ test('describe: stats per column match hand-computed values, HTML and chart', as
   assert.ok(chart['application/vnd.vegalite.v5+json']);
 });
 
-test('describe: 100k rows in a few hundred ms', async () => {
+test('describe: 100k rows × 10 columns profile and chart (speed is measured in bench/data, not here)', async () => {
   const n = 100_000;
   const cols = {};
   for (let c = 0; c < 8; c++) cols[`x${c}`] = Float64Array.from({ length: n }, (_, i) => Math.sin(i * (c + 1)));
   cols.cat = Array.from({ length: n }, (_, i) => ['a', 'b', 'c'][i % 3]);
   cols.id = Int32Array.from({ length: n }, (_, i) => i);
   const t = aq.table(cols);
-  const start = performance.now();
   const p = data.describe(t);
-  await vegaLiteBundle(p.chart());
-  const ms = performance.now() - start;
+  const chart = await vegaLiteBundle(p.chart());
   assert.equal(p.columns[9].distinct, n);
-  assert.ok(ms < 1500, `describe + chart took ${ms.toFixed(0)} ms`);
+  assert.equal(p.columns[8].distinct, 3);
+  assert.ok(chart['image/png'], 'the chart renders');
 });
 
 test('danfo DataFrame and Series render as HTML tables with shape and dtypes', async () => {

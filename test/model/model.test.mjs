@@ -1,8 +1,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, ready, digitsConfig, loadDigits, build, weightsOf } from './fixtures.mjs';
-import { amalgamate, ModelError } from '../../dist/lib/model/index.js';
+import { amalgamate, diagramSvg, ModelError } from '../../dist/lib/model/index.js';
 import { fit } from '../../dist/lib/train/fit.js';
+import { withoutLeaks } from '../helpers/leaks.mjs';
 
 test('runs on the wasm backend', async () => {
   await ready;
@@ -110,187 +111,6 @@ test('bad configs name the head, the source or the shape', async () => {
   m.dispose();
 });
 
-test('training: loss falls, a weight-0 head keeps its weights bit for bit, no tensor leaks', async () => {
-  const ds = await loadDigits();
-  const m = build(
-    digitsConfig({
-      side: {
-        from: 'latent_high',
-        task: 'classify',
-        target: 'label',
-        units: 10,
-        weight: 0,
-        layers: [{ dense: { units: 8 } }],
-      },
-    }),
-  );
-  const side = weightsOf(m, 'side');
-  const before = tf.memory().numTensors;
-  const r = await fit(m, ds, { epochs: 4, batchSize: 32, live: false, lr: 0.01 });
-  assert.equal(tf.memory().numTensors, before, 'no leaked tensors');
-  assert.equal(r.stopped, 'completed');
-  const loss = (e) =>
-    r.history.find((h) => h.epoch === e && h.head === 'digit' && h.split === 'train' && h.metric === 'loss').value;
-  assert.ok(loss(4) < loss(1) * 0.7, `loss falls: ${loss(1)} → ${loss(4)}`);
-  assert.ok(r.metrics.digit.acc > 0.7, `validation accuracy ${r.metrics.digit.acc}`);
-  assert.deepEqual(weightsOf(m, 'side'), side, 'weight-0 head untouched');
-  assert.ok(!r.history.some((h) => h.head === 'side' && h.split === 'train'), 'weight-0 head is not trained');
-  assert.ok(
-    r.history.some((h) => h.head === 'side' && h.split === 'val'),
-    'but it is evaluated',
-  );
-  m.dispose();
-});
-
-test('frozen bottom (batch norm included) keeps its weights; a new head trains on it alone', async () => {
-  const ds = await loadDigits();
-  const m = build(digitsConfig());
-  await fit(m, ds, { epochs: 3, live: false, lr: 0.01 });
-  m.freeze('bottom', 'representations');
-  const bottom = weightsOf(m, 'bottom');
-  const reps = weightsOf(m, 'representations');
-  m.addHead('parity', {
-    from: 'latent_low',
-    task: 'classify',
-    units: 2,
-    target: 'parity',
-    layers: [{ dense: { units: 8 } }],
-  });
-  const parity = weightsOf(m, 'parity');
-  const labels = ds.table.array('label');
-  const x = tf.tensor4d(
-    Float32Array.from(ds.images.data, (v) => v / 16),
-    [labels.length, 8, 8, 1],
-  );
-  const y = {
-    parity: tf.tensor1d(
-      Int32Array.from(labels, (l) => Number(l) % 2),
-      'int32',
-    ),
-  };
-  const r = await fit(m, { x, y }, { epochs: 4, heads: ['parity'], live: false, lr: 0.01 });
-  assert.deepEqual(weightsOf(m, 'bottom'), bottom, 'bottom bit for bit, moving statistics too');
-  assert.deepEqual(weightsOf(m, 'representations'), reps);
-  assert.notDeepEqual(weightsOf(m, 'parity'), parity, 'the new head trained');
-  assert.ok(r.metrics.parity.acc > 0.6, `parity accuracy ${r.metrics.parity.acc}`);
-  m.unfreeze('bottom');
-  assert.deepEqual(m.frozen, ['latent_high', 'latent_low', 'logits', 'probs'], "'representations' names the four");
-  // replacing the head: fresh weights, the rest untouched
-  m.replaceHead('parity', { from: 'latent_high', task: 'classify', units: 2, target: 'parity' });
-  assert.deepEqual(m.head('parity').from, 'latent_high');
-  assert.deepEqual(weightsOf(m, 'bottom'), bottom);
-  tf.dispose([x, y.parity]);
-  m.dispose();
-});
-
-test('training errors name the head and the column, and lose nothing', async () => {
-  const ds = await loadDigits();
-  const m = build(digitsConfig({ shape: { from: 'latent_low', task: 'classify', units: 3, target: 'shape' } }));
-  const all = weightsOf(m, 'bottom');
-  await assert.rejects(
-    fit(m, ds, { epochs: 1, live: false }),
-    /head "shape" learns column "shape", which dataset digits lacks \(columns: label/,
-  );
-  await assert.rejects(fit(m, ds, { epochs: 1, live: false, weights: { nope: 1 } }), /no head "nope"/);
-  await assert.rejects(
-    fit(m, { x: tf.zeros([4, 28, 28, 1]), y: { label: [0, 1, 2, 3] } }, { heads: ['digit'], live: false, epochs: 1 }),
-    /inputs have shape \[28, 28, 1\].*expects \[8, 8, 1\]/,
-  );
-  const narrow = build(digitsConfig({ few: { from: 'latent_low', task: 'classify', units: 4, target: 'label' } }));
-  await assert.rejects(
-    fit(narrow, ds, { heads: ['few'], epochs: 1, live: false }),
-    /head "few" has 4 classes, but column "label" holds class indices from 0 to 9/,
-  );
-  narrow.dispose();
-  assert.deepEqual(weightsOf(m, 'bottom'), all);
-  m.dispose();
-});
-
-test('interrupt: stops after the current batch, best weights back, model usable, no leaks', async () => {
-  const ds = await loadDigits();
-  const m = build(digitsConfig());
-  const controller = new AbortController();
-  const before = tf.memory().numTensors;
-  let bestSnapshot;
-  const r = await fit(m, ds, {
-    epochs: 50,
-    batchSize: 16,
-    live: false,
-    signal: controller.signal,
-    onEpoch: (epoch) => {
-      if (epoch === 2) {
-        bestSnapshot = weightsOf(m, 'bottom');
-        setTimeout(() => controller.abort(), 20);
-      }
-    },
-    validationSplit: 0.2,
-  });
-  assert.equal(r.stopped, 'interrupted');
-  assert.ok(r.epochs >= 2 && r.epochs < 50, `stopped after ${r.epochs} epochs`);
-  assert.equal(tf.memory().numTensors, before, 'no leaked tensors');
-  if (r.bestEpoch === 2) assert.deepEqual(weightsOf(m, 'bottom'), bestSnapshot, 'best epoch weights restored');
-  const out = m.predict(tf.zeros([1, 8, 8, 1]), { outputs: ['digit'] });
-  assert.deepEqual(out.digit.shape, [1, 10]);
-  tf.dispose(Object.values(out));
-  m.dispose();
-});
-
-test('seeded: same seed, same weights after training', async () => {
-  const ds = await loadDigits();
-  const run = async () => {
-    const m = build(digitsConfig(), 42);
-    await fit(m, ds, { epochs: 1, live: false, limit: 400 });
-    const w = weightsOf(m, 'representations');
-    m.dispose();
-    return w;
-  };
-  const { seed } = await import('../../dist/lib/random.js');
-  seed(42);
-  const a = await run();
-  seed(42);
-  const b = await run();
-  assert.deepEqual(a, b);
-});
-
-test('early stopping and the learning-rate schedule', async () => {
-  const ds = await loadDigits();
-  const m = build(digitsConfig());
-  const lrs = [];
-  const r = await fit(m, ds, {
-    epochs: 30,
-    lr: 0.5,
-    optimizer: 'sgd',
-    patience: 2,
-    live: false,
-    limit: 300,
-    schedule: (epoch, lr) => {
-      lrs.push(lr);
-      return epoch === 0 ? 0.5 : lr * 2;
-    },
-  });
-  assert.equal(r.stopped, 'early-stopping');
-  assert.ok(r.epochs < 30);
-  assert.deepEqual(lrs.slice(0, 3), [0.5, 0.5, 1], `lrs ${lrs}`);
-  m.dispose();
-});
-
-test('retrieve head: nearest neighbours in latent_low, an indexed point finds itself', async () => {
-  const ds = await loadDigits();
-  const m = build(digitsConfig({ similar: { from: 'latent_low', task: 'retrieve', k: 3 } }));
-  const x = tf.tensor4d(
-    Float32Array.from(ds.images.data.subarray(0, 64 * 50), (v) => v / 16),
-    [50, 8, 8, 1],
-  );
-  assert.throws(() => m.predict(x, { outputs: ['similar'] }), /no index yet/);
-  m.index(x);
-  const out = m.predict(x.slice(10, 5), { outputs: ['similar'] });
-  assert.deepEqual(out.similar.shape, [5, 3]);
-  const first = Array.from(out.similar.arraySync(), (row) => row[0]);
-  assert.deepEqual(first, [10, 11, 12, 13, 14]);
-  tf.dispose([x, ...Object.values(out)]);
-  m.dispose();
-});
-
 test('snapshot → restore gives identical predictions in a fresh model', async () => {
   const ds = await loadDigits();
   const m = build(digitsConfig({ recon: { from: 'latent_low', task: 'reconstruct' } }));
@@ -328,17 +148,20 @@ test('display: diagram with every component and edge, table of params and state'
     digitsConfig({ combo: { from: ['latent_low', 'digit'], task: 'classify', units: 2, target: 'label' } }),
   );
   m.freeze('bottom');
-  const b = m[Symbol.for('Jupyter.display')]();
+  const svg = diagramSvg(m);
   for (const name of ['input', 'bottom', 'latent_high', 'latent_low', 'logits', 'probs', 'digit', 'combo'])
-    assert.match(b['image/svg+xml'], new RegExp(`>${name}( ❄)?<`));
+    assert.match(svg, new RegExp(`>${name}( ❄)?<`));
   assert.equal(
-    (b['image/svg+xml'].match(/marker-end=/g) ?? []).length,
+    (svg.match(/marker-end=/g) ?? []).length,
     5 + 1 + 2,
     'edges: the trunk, digit ← logits, combo ← latent_low + digit',
   );
+  const b = m[Symbol.for('Jupyter.display')]();
+  assert.equal(b['image/svg+xml'], undefined, 'the bundle shows the diagram as PNG');
+  assert.ok(Buffer.from(b['image/png'], 'base64').subarray(1, 4).toString() === 'PNG');
   assert.match(b['text/plain'], /bottom\s+bottom\s+input\s+\d+\s+[\d,]+\s+frozen/);
   assert.match(b['text/plain'], /combo\s+head \(classify\)\s+latent_low \+ digit/);
-  assert.match(b['text/html'], /<table>/);
+  assert.match(b['text/html'], /<img src="data:image\/png;base64,.*<table class="dataframe">/s);
   m.dispose();
 });
 
@@ -376,4 +199,24 @@ test('each representation is a component: frozen, snapshotted and restored by it
   assert.throws(() => m.freeze('latent_hihg'), /no component "latent_hihg" \(did you mean "latent_high"\?\)/);
   assert.deepEqual(m.frozen, ['latent_high'], 'a refused name changes nothing');
   [m, other].forEach((v) => v.dispose());
+});
+
+test('predict takes the one data shape: a dataset, a table or {x, y}, as fit does', async () => {
+  const ds = await loadDigits();
+  const m = build(digitsConfig());
+  const some = ds.slice(0, 5);
+  const a = m.predict(some, { outputs: ['probs'] });
+  assert.deepEqual(a.probs.shape, [5, 10]);
+  const x = tf.tensor4d(
+    Float32Array.from(some.images.data, (v) => v / 16),
+    [5, 8, 8, 1],
+  );
+  const b = m.predict({ x }, { outputs: ['probs'] });
+  assert.deepEqual(Array.from(a.probs.dataSync()), Array.from(b.probs.dataSync()), 'same inputs, same outputs');
+  assert.throws(
+    () => m.predict({ x: tf.zeros([2, 4]) }),
+    /predict: the data's inputs have shape \[4\] per example; the model expects \[8, 8, 1\]/,
+  );
+  tf.dispose([a.probs, b.probs, x]);
+  m.dispose();
 });

@@ -28,7 +28,7 @@ const cells = [
   '%train fm --data nowhere', // 8
   '%train fm --data fashion --weights labl=1', // 9
   `fm.addHead('bad', { from: 'latent_lo', task: 'classify', units: 2 })`, // 10
-  `const acc = fm.evaluate(fashion, { limit: 400 }).metrics.label.acc\nconsole.log(acc > 0.4, fm.headNames.join(','))`, // 11
+  `const acc = train.evaluate(fm, fashion, { limit: 400 }).metrics.label.acc\nconsole.log(acc > 0.4, fm.headNames.join(','))`, // 11
   '%freeze fm bottom', // 12
   '%train?', // 13
 ];
@@ -48,10 +48,14 @@ test('reference amalgamation through nbclient: display, %train live, %evaluate, 
   const nb = await runCells(cells, { timeout: 200 });
   for (const i of [0, 1, 2, 3, 4, 5, 6, 11, 12, 13])
     assert.equal(errorOf(nb.cells[i]), undefined, `cell ${i}: ${JSON.stringify(errorOf(nb.cells[i]))}`);
-  // display: diagram + component table
-  const svg = data(nb.cells[3], 'image/svg+xml')[0];
-  for (const n of ['bottom', 'latent_low', 'probs', 'label', 'recon', 'coarse'])
-    assert.match(svg, new RegExp(`>${n}<`));
+  // display: the diagram as a PNG (also inside the HTML, where nbconvert keeps it) + component table
+  assert.ok(data(nb.cells[3], 'image/png')[0].startsWith('iVBORw0KGgo'), 'a PNG diagram');
+  assert.match(
+    data(nb.cells[3], 'text/html')[0],
+    /<img src="data:image\/png;base64,[^"]+" width="\d+" alt="amalgamation diagram">/,
+  );
+  for (const n of ['bottom', 'latent_high', 'latent_low', 'logits', 'probs', 'label', 'recon', 'coarse'])
+    assert.match(data(nb.cells[3], 'text/plain')[0], new RegExp(`^${n} `, 'm'), `component ${n} listed`);
   assert.match(data(nb.cells[3], 'text/plain')[0], /coarse\s+head \(classify\)\s+latent_low \+ probs/);
   // %train: one progress line (updated in place, not a stream) and one live chart, then the summary
   const train = nb.cells[4];
@@ -67,7 +71,8 @@ test('reference amalgamation through nbclient: display, %train live, %evaluate, 
   assert.match(charts[0], /label · loss/);
   const summary = data(train, 'text/plain').at(-1);
   assert.match(summary, /fm: 2 epochs in [\d.]+ s/);
-  assert.match(summary, /label\s+loss [\d.]+\s+acc 0\.\d+/);
+  assert.match(summary, /^head\s+loss\s+acc/m);
+  assert.match(summary, /^label\s+[\d.]+\s+0\.\d+/m);
   // %evaluate: a confusion matrix per classify head + metrics
   const ev = nb.cells[5];
   assert.equal(data(ev, 'application/vnd.vegalite.v5+json').length, 2);
@@ -76,7 +81,7 @@ test('reference amalgamation through nbclient: display, %train live, %evaluate, 
   const latent = JSON.parse(data(nb.cells[6], 'application/vnd.vegalite.v5+json')[0]);
   assert.equal(latent.concat.length, 4);
   // bad input names the thing
-  assert.match(errorOf(nb.cells[7]).evalue, /%train: no model nope in this session \(amalgamations: fm\)/);
+  assert.match(errorOf(nb.cells[7]).evalue, /%train: no model nope in this session; amalgamations: fm/);
   assert.match(errorOf(nb.cells[8]).evalue, /--data nowhere: .*unknown dataset/i);
   assert.match(errorOf(nb.cells[9]).evalue, /no head "labl"/);
   assert.match(errorOf(nb.cells[10]).evalue, /head "bad" reads "latent_lo".*did you mean "latent_low"/);

@@ -125,7 +125,8 @@ test('a tampered weights file or component record is refused, naming it; unknown
   );
   bytes[10] ^= 1;
   fs.writeFileSync(weights, bytes);
-  assert.ok(load('model', { registry }));
+  const restored = load('model', { registry });
+  assert.equal(restored.version, s.version, 'the restored file loads again, as the same version');
   const record = path.join(registry, 'objects', bottom, 'component.json');
   const json = JSON.parse(fs.readFileSync(record, 'utf8'));
   json.architecture.bottom.blocks[0].conv.filters = 9;

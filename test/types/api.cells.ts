@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as aq from 'arquero';
 import * as dfd from 'danfojs-node';
-import { amalgamate, blocks, data, display, type model, prompt, registry, train, viz } from 'amalgam';
+import { amalgamate, blocks, data, display, model, prompt, registry, train, viz } from 'amalgam';
 // ---
 // Tables: arquero, danfo and a dataset all chart.
 const t = aq.table({ a: [1, 2, 3], b: [3, 2, 1], g: ['x', 'y', 'x'] });

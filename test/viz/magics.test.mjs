@@ -45,7 +45,7 @@ test('%plot: scatter, histogram, kinds, errors', async () => {
   );
   assert.throws(() => run('plot', 'nope a b', vars), /%plot: no table nope in this session; defined: t$/);
   assert.throws(() => run('plot', 't a b --colour g', vars), /unknown flag --colour \(did you mean --color\?\)/);
-  assert.throws(() => run('plot', 't a zz', vars), /%plot: no column "zz"/);
+  assert.throws(() => run('plot', 't a zz', vars), /^VizError: scatter: no column "zz"; columns are a, b, g/);
   assert.match(getMagic('line', 'plot').help, /^%plot TABLE X \[Y\]/);
 });
 
