@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
-import { quickInfo } from './introspection';
-import { type Declaration, globalHeader, localHeader, mentionedNames, topLevelDeclarations } from './declarations';
+import { keepUnoptimized } from './jit';
+import { type Declaration, localHeader, mentionedNames, scopeHeader, topLevelDeclarations } from './declarations';
+import { quickInfo, signatureText } from './quickinfo';
+import { moduleTarget, PACKAGE_ROOT } from './resolve';
+import { available as warmAvailable, prepareFile, WarmChecker } from './warm';
 
 /** A diagnostic in cell coordinates (1-based line and column). */
 export interface CellDiagnostic {
@@ -17,6 +20,12 @@ export interface CheckResult {
   declarations: Declaration[];
   /** Milliseconds spent type-checking. */
   ms: number;
+  /**
+   * How the cell was checked: `syntax`, a parse error (no checker needed); `warm`, the checker kept
+   * warm across cells found it clean; `fresh`, a fresh checker over the same files (a cell with errors,
+   * or the first after a program build); `full`, a program build (a cell that imports a new module).
+   */
+  path: 'syntax' | 'warm' | 'fresh' | 'full';
 }
 
 /** A live name in the notebook's namespace and how later cells see its type. */
@@ -26,8 +35,19 @@ interface Binding {
   file?: string;
   /** Explicit TypeScript type, for names a magic binds. */
   type?: string;
-  /** Private alias in the scope file (stable, so the scope's imports stay the same). */
-  alias: string;
+  /** How a later cell's header declares it. */
+  header: { top?: string; inner: string };
+}
+
+type ModuleHost = Required<
+  Pick<ts.ModuleResolutionHost, 'fileExists' | 'readFile' | 'directoryExists' | 'realpath' | 'getCurrentDirectory'>
+>;
+
+/** A cell that declared names, frozen as a module. */
+interface Snapshot {
+  text: string;
+  /** The snapshots its own header imports (names it used from earlier cells). */
+  refs: string[];
 }
 
 export const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -38,7 +58,7 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   lib: ['lib.es2023.d.ts'],
   types: ['node'],
   // Node's types come from amalgam's own install, wherever the notebook lives.
-  typeRoots: [path.resolve(__dirname, '..', '..', '..', 'node_modules', '@types')],
+  typeRoots: [path.resolve(PACKAGE_ROOT, 'node_modules', '@types')],
   strict: true,
   noImplicitAny: false,
   esModuleInterop: true,
@@ -49,39 +69,53 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   noEmit: true,
 };
 
-/** The package root of amalgam: bare imports the notebook folder lacks resolve from here. */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
+// Called once per checker, per program, per emit (transpileModule makes all three for each cell): see jit.ts.
+keepUnoptimized((ts as any).createTypeChecker, ts.createProgram, ts.createPrinter, (ts as any).transformNodes);
 const LIB_DIR = path.dirname(require.resolve('typescript/lib/lib.d.ts'));
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
-const isLibrary = (f: string) => f.includes(NODE_MODULES) || f.startsWith(LIB_DIR);
+const OWN_BUILD = path.join(PACKAGE_ROOT, 'dist') + path.sep;
+/** Declarations that do not change during a session: packages, TypeScript's libs, amalgam's own build. */
+const isLibrary = (f: string) => f.includes(NODE_MODULES) || f.startsWith(LIB_DIR) || f.startsWith(OWN_BUILD);
+/** Between the header of earlier names and a cell's code: a `;` line, which `@ts-` comments do not reach across. */
+const SEPARATOR = '\n;\n';
+const PARSE_OPTIONS: ts.CreateSourceFileOptions = {
+  languageVersion: ts.ScriptTarget.ES2022,
+  setExternalModuleIndicator: (ts as any).getSetExternalModuleIndicator(COMPILER_OPTIONS),
+};
 
 /**
- * Type-checks cells incrementally with one warm LanguageService.
+ * Type-checks cells against the names of earlier cells.
  *
- * The program has three roots whose paths never change: a prelude of kernel globals, a scope file
- * that declares every live name of the notebook as a global, and the current cell. Typing a new cell
- * only changes the current cell's text, so TypeScript reuses the whole program structure and every
- * parsed and bound library file; the cost of a check follows what the cell uses, not how many cells
- * ran before. A cell that declares names is kept as a snapshot file (its code plus module-local
- * declarations of the names it used, frozen at that time), and the scope refers to its names with
- * `typeof import(snapshot).name`, so a later redeclaration never changes an earlier cell's types.
+ * A cell is checked as one module: a *header* that declares the live names of the notebook
+ * module-locally (`declare const x: typeof import("snapshot").x`), then its code. A cell that declares
+ * names is kept as a *snapshot* file (its code plus module-local declarations of the names it used,
+ * frozen at that time), so a later redeclaration never changes an earlier cell's types.
+ *
+ * Two paths give the same diagnostics. The fast one (warm.ts) checks the cell with one checker kept
+ * warm across cells over the last program plus the snapshots written since: no program is built and
+ * nothing already resolved is resolved again, whether or not the previous cell declared names. The
+ * full one builds a program with one LanguageService (structure and parsed files reused), for cells
+ * that bring files the program lacks (a new import) or when AMALGAM_CHECK=full; its program then
+ * becomes the fast path's base. Completion and hovers use the LanguageService, built when asked.
  */
 export class Checker {
   private versions = new Map<string, number>();
   private texts = new Map<string, string>();
   private bindings = new Map<string, Binding>();
-  private aliases = 0;
-  private snapshots = 0;
+  private snapshots = new Map<string, Snapshot>();
+  private snapshotCount = 0;
+  private cellCount = 0;
   private projectVersion = 0;
   private diskCache = new Map<string, string | undefined>();
   private existsCache = new Map<string, boolean>();
   private dirCache = new Map<string, boolean>();
   private realpathCache = new Map<string, string>();
   private resolutionCache: ts.ModuleResolutionCache;
+  private moduleHost: ModuleHost;
+  /** The fast path over the last full program, with the user's own files of that program and their versions. */
+  private warm: { checker: WarmChecker; localFiles: Map<string, number> } | undefined;
   readonly service: ts.LanguageService;
-  readonly scopePath: string;
   cellPath: string;
-
   readonly preludePath: string;
 
   constructor(
@@ -91,120 +125,162 @@ export class Checker {
     // Virtual files live in the notebook folder so `./local` imports resolve like at run time.
     this.preludePath = path.join(cwd, '__amalgam_prelude__.d.ts');
     this.setText(this.preludePath, prelude);
-    this.scopePath = path.join(cwd, '__amalgam_scope__.d.ts');
     this.cellPath = path.join(cwd, '__amalgam_cell__.ts');
     this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, COMPILER_OPTIONS);
-    this.setText(this.scopePath, 'export {};\n');
     this.setText(this.cellPath, '');
+    this.moduleHost = this.createModuleHost();
     this.service = ts.createLanguageService(this.createHost(), ts.createDocumentRegistry());
   }
 
-  /**
-   * `%cd`: the current cell (and later snapshots) move to the new folder so `./local` imports resolve
-   * there, as they do at run time. The program is rebuilt once.
-   */
+  /** `%cd`: the current cell (and later snapshots) move to the new folder so `./local` imports resolve there. */
   setCwd(cwd: string): void {
     if (cwd === this.cwd) return;
     this.cwd = cwd;
-    const text = this.texts.get(this.cellPath) ?? '';
     this.texts.delete(this.cellPath);
+    this.versions.delete(this.cellPath);
     this.cellPath = path.join(cwd, '__amalgam_cell__.ts');
-    this.setText(this.cellPath, text);
-    this.structure++;
-    this.projectVersion++;
+    this.setText(this.cellPath, '');
+    this.warm = undefined;
   }
-
-  /** Puts `code` in the current cell file without checking it (for completion and inspection). */
-  setCell(code: string): void {
-    this.setText(this.cellPath, code);
-  }
-
-  /** Checks a cell's code against the names of earlier cells. */
-  check(code: string): CheckResult {
-    const t0 = performance.now();
-    const fast = this.fastCheck(code);
-    if (fast) return { ...fast, ms: performance.now() - t0 };
-    this.setText(this.cellPath, code);
-    const program = this.service.getProgram()!;
-    this.base = { program, structure: this.structure };
-    const source = program.getSourceFile(this.cellPath)!;
-    let diags: readonly ts.Diagnostic[] = program.getSyntacticDiagnostics(source);
-    if (!diags.length) diags = program.getSemanticDiagnostics(source);
-    const diagnostics = diags
-      .filter((d) => d.category === ts.DiagnosticCategory.Error)
-      .map((d) => toCellDiagnostic(d, code));
-    return { diagnostics, declarations: topLevelDeclarations(source), ms: performance.now() - t0 };
-  }
-
-  /** Bumped whenever a file other than the current cell changes (scope, snapshots). */
-  private structure = 0;
-  /** The last full program and the structure it was built on. */
-  private base: { program: ts.Program; structure: number } | undefined;
 
   /**
-   * The common case, a cell that imports nothing, needs no new program: the last program's files
-   * are all still valid, so a fresh type checker runs over them with only the cell's source file
-   * swapped. That skips TypeScript's per-file structure-reuse walk (most of a check's time once
-   * tfjs, arquero and danfo are loaded). Anything that could change module resolution takes the
-   * full LanguageService path. AMALGAM_CHECK=full turns this off.
+   * Puts `code` in the current cell file, after the header of earlier names, for completion and
+   * inspection; returns where the code starts in the file.
    */
-  private fastCheck(code: string): Omit<CheckResult, 'ms'> | undefined {
-    const base = this.base;
-    if (!base || base.structure !== this.structure || process.env.AMALGAM_CHECK === 'full') return undefined;
-    if (/\bimport\b|\brequire\b|\/\/\/\s*</.test(code)) return undefined;
-    const old = base.program.getSourceFile(this.cellPath) as any;
-    if (!old) return undefined;
-    const cell = ts.createSourceFile(
-      this.cellPath,
-      code,
-      {
-        languageVersion: ts.ScriptTarget.ES2022,
-        impliedNodeFormat: old.impliedNodeFormat,
-        setExternalModuleIndicator: (ts as any).getSetExternalModuleIndicator(COMPILER_OPTIONS),
-      },
-      false,
-    ) as any;
-    for (const key of ['path', 'resolvedPath', 'originalFileName']) cell[key] = old[key];
-    // What createProgram collects while processing a file; a cell without imports has none of them.
-    Object.assign(cell, { imports: [], moduleAugmentations: [], ambientModuleNames: [] });
-    const files = base.program.getSourceFiles().map((f) => (f === old ? cell : f));
-    const view = Object.create(base.program, {
-      getSourceFiles: { value: () => files },
-      getSourceFile: { value: (name: string) => (name === this.cellPath ? cell : base.program.getSourceFile(name)) },
-      getSourceFileByPath: {
-        value: (p: string) => (p === cell.path ? cell : (base.program as any).getSourceFileByPath(p)),
-      },
-    });
-    const checker = (ts as any).createTypeChecker(view) as ts.TypeChecker & {
-      getDiagnostics(f: ts.SourceFile): ts.Diagnostic[];
+  setCell(code: string): number {
+    const { text, codeStart } = this.cellText(code, ts.createSourceFile(this.cellPath, code, PARSE_OPTIONS, false));
+    this.setText(this.cellPath, text);
+    return codeStart;
+  }
+
+  /**
+   * The file a cell is checked as: a header that declares the live names the cell does not declare
+   * itself (`only`: just those), then the code. The code's leading comments are copied above the
+   * header, so file-level pragmas (`// @ts-nocheck`, `/// <reference ...>`) keep their meaning.
+   */
+  private cellText(code: string, parsed: ts.SourceFile, only?: Set<string>): { text: string; codeStart: number } {
+    const own = new Set(topLevelDeclarations(parsed).map((d) => d.name));
+    const comments = ts.getLeadingCommentRanges(code, 0) ?? [];
+    const leading = comments.length ? code.slice(comments[0].pos, comments[comments.length - 1].end) : '';
+    const prefix = `${leading}\n${this.header(own, only)}${SEPARATOR}`;
+    return { text: prefix + code, codeStart: prefix.length };
+  }
+
+  /**
+   * Checks a cell's code against the names of earlier cells.
+   *
+   * The warm checker sees a header of only the names the code mentions: the others cannot change how
+   * the code types, so a cell it finds clean is clean. A cell with errors is checked again, by a fresh
+   * checker, with every live name declared (TypeScript's "Did you mean" looks through all of them, and
+   * a fresh checker prints exactly what a program build prints): that is the full path's text.
+   */
+  check(code: string): CheckResult {
+    const t0 = performance.now();
+    const parsed = ts.createSourceFile(this.cellPath, code, PARSE_OPTIONS, false) as ts.SourceFile & {
+      parseDiagnostics: ts.Diagnostic[];
     };
-    let diags: ts.Diagnostic[] = cell.parseDiagnostics ?? [];
-    if (!diags.length) diags = [...(cell.bindDiagnostics ?? []), ...checker.getDiagnostics(cell)];
-    const diagnostics = diags
-      .filter((d) => d.category === ts.DiagnosticCategory.Error)
-      .map((d) => toCellDiagnostic(d, code));
-    return { diagnostics, declarations: topLevelDeclarations(cell) };
+    const declarations = topLevelDeclarations(parsed);
+    const done = (diags: readonly ts.Diagnostic[], codeStart: number, via: CheckResult['path']): CheckResult => ({
+      diagnostics: diags
+        .filter((d) => d.category === ts.DiagnosticCategory.Error && (d.start === undefined || d.start >= codeStart))
+        .map((d) => toCellDiagnostic(d, parsed, codeStart)),
+      declarations,
+      ms: performance.now() - t0,
+      path: via,
+    });
+    if (parsed.parseDiagnostics.length) return done(parsed.parseDiagnostics, 0, 'syntax');
+    // Diagnostics in the header (the counterpart of errors in a declaration file) are not the cell's.
+    const cellError = (codeStart: number) => (d: ts.Diagnostic) =>
+      d.category === ts.DiagnosticCategory.Error && (d.start === undefined || d.start >= codeStart);
+    const full = this.cellText(code, parsed);
+    if (process.env.AMALGAM_CHECK !== 'full' && this.prepareView()) {
+      const mentioned = this.cellText(code, parsed, mentionedNames(parsed));
+      const mentionedCell = this.prepareCell(mentioned.text);
+      const warm = mentionedCell && this.warm!.checker.warm(mentionedCell);
+      if (warm && !warm.some(cellError(mentioned.codeStart))) return done(warm, mentioned.codeStart, 'warm');
+      const fullCell = warm && this.prepareCell(full.text);
+      const fresh = fullCell && this.warm!.checker.fresh(fullCell);
+      if (fresh) return done(fresh, full.codeStart, 'fresh');
+    }
+    return done(this.fullCheck(full.text), full.codeStart, 'full');
+  }
+
+  /** Builds the first program, so the fast path has a base before the first cell (a no-op once one ran). */
+  prepare(): void {
+    if (this.warm || process.env.AMALGAM_CHECK === 'full') return;
+    this.fullCheck(this.cellText('', ts.createSourceFile(this.cellPath, '', PARSE_OPTIONS, false)).text);
+  }
+
+  /** Whether the fast path can stand in for a program build: the snapshots written since join its view. */
+  private prepareView(): boolean {
+    const warm = this.warm;
+    if (!warm || !warmAvailable) return false;
+    for (const [file, version] of warm.localFiles) if (fileVersionOnDisk(file) !== version) return false;
+    // The snapshots the base program lacks join the view; those no longer live leave it.
+    for (const name of warm.checker.extraFiles()) if (!this.snapshots.has(name)) warm.checker.delete(name);
+    for (const [name, snapshot] of this.snapshots) {
+      if (warm.checker.has(name)) continue;
+      const extra = prepareFile(name, snapshot.text, COMPILER_OPTIONS, this.resolveTypes);
+      if (!extra) return false;
+      warm.checker.add(extra);
+    }
+    return true;
+  }
+
+  private prepareCell(text: string) {
+    return prepareFile(
+      this.cellPath,
+      text,
+      COMPILER_OPTIONS,
+      this.resolveTypes,
+      `${this.cellPath}#${++this.cellCount}`,
+    );
+  }
+
+  private fullCheck(text: string): readonly ts.Diagnostic[] {
+    this.setText(this.cellPath, text);
+    const program = this.service.getProgram()!;
+    const localFiles = new Map<string, number>();
+    for (const f of program.getSourceFiles())
+      if (!isLibrary(f.fileName) && !this.texts.has(f.fileName))
+        localFiles.set(f.fileName, fileVersionOnDisk(f.fileName));
+    this.warm = { checker: new WarmChecker(program, this.cellPath, COMPILER_OPTIONS), localFiles };
+    return program.getSemanticDiagnostics(program.getSourceFile(this.cellPath)!);
+  }
+
+  /** Module-local declarations of every live name (of `only`) but `own` (the names the cell declares itself). */
+  private header(own: Set<string>, only?: Set<string>): string {
+    const top: string[] = [];
+    const inner: string[] = [];
+    for (const [name, b] of this.bindings) {
+      if (own.has(name) || (only && !only.has(name))) continue;
+      if (b.header.top) top.push(b.header.top);
+      if (b.header.inner) inner.push(b.header.inner);
+    }
+    return `${top.join('\n')}\n${inner.join('\n')}`;
   }
 
   /**
    * Records the names a cell declared (after it ran) so later cells see them. `code` is the cell's
    * source: it is kept as a snapshot file when it declares anything but imports.
    */
-  commit(code: string, committed: Declaration[]): void {
-    if (!committed.length) return;
-    const declarations = this.markNamespaces(committed);
+  commit(code: string, declarations: Declaration[]): void {
+    if (!declarations.length) return;
     let file: string | undefined;
     if (declarations.some((d) => d.kind !== 'import')) {
-      file = path.join(this.cwd, `__amalgam_snapshot_${++this.snapshots}__.ts`);
+      file = path.join(this.cwd, `__amalgam_snapshot_${++this.snapshotCount}__.ts`);
       const own = new Set(declarations.map((d) => d.name));
       const sf = ts.createSourceFile(file, code, ts.ScriptTarget.ES2022, false);
       const used = [...mentionedNames(sf)].filter((n) => !own.has(n) && this.bindings.has(n));
       const header = used.map((n) => this.localHeaderOf(n)).join('\n');
       const exported = declarations.filter((d) => d.kind !== 'import').map((d) => d.name);
-      this.setText(file, `${code}\n;${header}\nexport { ${exported.join(', ')} };\n`);
+      const text = `${code}\n;${header}\nexport { ${exported.join(', ')} };\n`;
+      const refs = used.map((n) => this.bindings.get(n)!.file).filter((f): f is string => !!f);
+      this.snapshots.set(file, { text, refs });
+      this.setText(file, text);
     }
     for (const d of declarations) {
-      // Relative imports are re-imported from the scope file, which lives elsewhere: make them absolute.
+      // Relative imports are re-imported from other cells' files: make them absolute.
       const declaration = d.importTemplate
         ? {
             ...d,
@@ -214,61 +290,51 @@ export class Checker {
             ),
           }
         : d;
+      const own = d.kind === 'import' ? undefined : file;
       this.bindings.set(d.name, {
         declaration,
-        file: d.kind === 'import' ? undefined : file,
-        alias: `__amalgam_${++this.aliases}`,
+        file: own,
+        header: scopeHeader(declaration, own ?? ''),
       });
     }
-    this.writeScope();
-    this.warmSoon();
-  }
-
-  /** Imports that name a namespace (`import { data } from 'amalgam'`), found in the checked cell. */
-  private markNamespaces(declarations: Declaration[]): Declaration[] {
-    if (!declarations.some((d) => d.kind === 'import')) return declarations;
-    const program = this.service.getProgram();
-    const sf = program?.getSourceFile(this.cellPath);
-    if (!program || !sf) return declarations;
-    const checker = program.getTypeChecker();
-    const namespaces = new Set<string>();
-    for (const st of sf.statements) {
-      const bindings = ts.isImportDeclaration(st) ? st.importClause?.namedBindings : undefined;
-      if (!bindings || !ts.isNamedImports(bindings)) continue;
-      for (const el of bindings.elements) {
-        const symbol = checker.getSymbolAtLocation(el.name);
-        if (symbol && checker.getAliasedSymbol(symbol).flags & ts.SymbolFlags.Module) namespaces.add(el.name.text);
-      }
-    }
-    return declarations.map((d) => (d.kind === 'import' && namespaces.has(d.name) ? { ...d, namespace: true } : d));
-  }
-
-  /**
-   * Rebuilds the program for the new scope right after the cell that changed it, while the user
-   * reads its output, so the next cell takes the fast path instead of paying for the rebuild.
-   */
-  private warmSoon(): void {
-    setImmediate(() => {
-      if (this.base?.structure === this.structure) return;
-      this.setText(this.cellPath, '');
-      this.base = { program: this.service.getProgram()!, structure: this.structure };
-    });
+    this.collect();
   }
 
   /** Declares a name bound by a magic (or by the kernel) with an explicit type. */
   declare(name: string, type = 'any'): void {
-    this.bindings.set(name, { declaration: { name, kind: 'let' }, type, alias: `__amalgam_${++this.aliases}` });
-    this.writeScope();
-    this.warmSoon();
+    this.bindings.set(name, {
+      declaration: { name, kind: 'let' },
+      type,
+      header: { inner: `declare let ${name}: ${type};` },
+    });
+    this.collect();
   }
 
   forget(name: string): void {
-    if (this.bindings.delete(name)) this.writeScope();
+    if (this.bindings.delete(name)) this.collect();
   }
 
   forgetAll(): void {
     this.bindings.clear();
-    this.writeScope();
+    this.collect();
+  }
+
+  /** Drops the snapshots no live name reaches (directly or through another snapshot's header). */
+  private collect(): void {
+    const live = new Set<string>();
+    const stack = [...this.bindings.values()].map((b) => b.file).filter((f): f is string => !!f);
+    for (let f = stack.pop(); f !== undefined; f = stack.pop()) {
+      if (live.has(f)) continue;
+      live.add(f);
+      stack.push(...(this.snapshots.get(f)?.refs ?? []));
+    }
+    for (const f of this.snapshots.keys()) {
+      if (live.has(f)) continue;
+      this.snapshots.delete(f);
+      this.texts.delete(f);
+      this.versions.delete(f);
+      this.projectVersion++;
+    }
   }
 
   /** Live names with the text of their type, for %who / %whos. */
@@ -292,15 +358,11 @@ export class Checker {
     if (b.declaration.kind === 'import' && /\* as \$NAME\$/.test(b.declaration.importTemplate ?? '')) {
       return `typeof import(${/from (.*);$/.exec(b.declaration.importTemplate!)?.[1]})`;
     }
-    this.setText(this.cellPath, name);
-    const info = quickInfo(this, 0);
-    const text = info ? ts.displayPartsToString(info.displayParts) : 'unknown';
-    return text
-      .split('\n')
-      .filter((l) => !/^export /.test(l))
-      .join('\n')
-      .replace(/^\(alias\)\s*/, '')
-      .replace(/^(?:const|let|var|function|class|enum|interface|type|namespace|import)\s+/, '');
+    const codeStart = this.setCell(name);
+    const info = quickInfo({ service: this.service, file: this.cellPath, codeStart }, codeStart);
+    return info
+      ? signatureText(info).replace(/^(?:const|let|var|function|class|enum|interface|type|namespace|import)\s+/, '')
+      : 'unknown';
   }
 
   private localHeaderOf(name: string): string {
@@ -309,24 +371,8 @@ export class Checker {
     return localHeader(b.declaration, b.file ?? '');
   }
 
-  private writeScope(): void {
-    const top: string[] = [];
-    const inner: string[] = [];
-    for (const [name, b] of this.bindings) {
-      if (b.type) {
-        inner.push(`let ${name}: ${b.type};`);
-        continue;
-      }
-      const h = globalHeader(b.declaration, b.file ?? '', b.alias);
-      if (h.top) top.push(h.top);
-      inner.push(h.inner);
-    }
-    this.setText(this.scopePath, `${top.join('\n')}\ndeclare global {\n${inner.join('\n')}\n}\nexport {};\n`);
-  }
-
   private setText(file: string, text: string): void {
     if (this.texts.get(file) === text) return;
-    if (file !== this.cellPath) this.structure++;
     this.texts.set(file, text);
     this.versions.set(file, (this.versions.get(file) ?? 0) + 1);
     this.projectVersion++;
@@ -345,61 +391,79 @@ export class Checker {
     return text;
   }
 
-  private createHost(): ts.LanguageServiceHost & ts.ModuleResolutionHost {
+  private createModuleHost(): ModuleHost {
     const cached = <T>(cache: Map<string, T>, key: string, compute: () => T): T => {
       let v = cache.get(key);
       if (v === undefined) cache.set(key, (v = compute()));
       return v;
     };
-    const fileExists = (f: string) =>
-      this.texts.has(f) || (isLibrary(f) ? cached(this.existsCache, f, () => fs.existsSync(f)) : fs.existsSync(f));
-    const readFile = (f: string) => this.texts.get(f) ?? this.readDisk(f);
-    const moduleHost = {
-      fileExists,
-      readFile,
-      directoryExists: (d: string) => cached(this.dirCache, d, () => ts.sys.directoryExists(d)),
-      realpath: (f: string) => cached(this.realpathCache, f, () => ts.sys.realpath?.(f) ?? f),
+    return {
+      fileExists: (f) =>
+        this.texts.has(f) || (isLibrary(f) ? cached(this.existsCache, f, () => fs.existsSync(f)) : fs.existsSync(f)),
+      readFile: (f) => this.texts.get(f) ?? this.readDisk(f),
+      directoryExists: (d) => cached(this.dirCache, d, () => ts.sys.directoryExists(d)),
+      realpath: (f) => cached(this.realpathCache, f, () => ts.sys.realpath?.(f) ?? f),
       getCurrentDirectory: () => this.cwd,
     };
-    const fallbackContaining = path.join(PACKAGE_ROOT, '__amalgam_resolve__.ts');
+  }
+
+  /** TypeScript's resolution of `spec` where resolve.ts says to look (the run-time loader looks in the same places). */
+  private resolveTypes = (
+    spec: string,
+    containingFile: string,
+    redirected?: ts.ResolvedProjectReference,
+  ): ts.ResolvedModuleWithFailedLookupLocations => {
+    // A snapshot (by its absolute path): what TypeScript's resolver finds, without asking it each cell.
+    if (this.snapshots.has(spec)) {
+      return {
+        resolvedModule: {
+          resolvedFileName: spec,
+          extension: ts.Extension.Ts,
+          isExternalLibraryImport: false,
+          resolvedUsingTsExtension: true,
+        },
+      };
+    }
+    const target = moduleTarget(spec, path.dirname(containingFile));
+    if (target.kind === 'amalgam') {
+      return {
+        resolvedModule: {
+          resolvedFileName: `${target.entry}.d.ts`,
+          extension: ts.Extension.Dts,
+          isExternalLibraryImport: false,
+        },
+      };
+    }
+    const resolve = (from: string) =>
+      ts.resolveModuleName(spec, from, COMPILER_OPTIONS, this.moduleHost, this.resolutionCache, redirected);
+    if (target.kind === 'file') return resolve(containingFile);
+    let first: ts.ResolvedModuleWithFailedLookupLocations | undefined;
+    for (const folder of target.folders) {
+      const r = resolve(
+        folder === path.dirname(containingFile) ? containingFile : path.join(folder, '__amalgam_resolve__.ts'),
+      );
+      if (r.resolvedModule) return r;
+      first ??= r;
+    }
+    return first!;
+  };
+
+  private createHost(): ts.LanguageServiceHost {
     const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
-      ...moduleHost,
+      ...this.moduleHost,
       getCompilationSettings: () => COMPILER_OPTIONS,
-      getScriptFileNames: () => [this.preludePath, this.scopePath, this.cellPath],
+      getScriptFileNames: () => [this.preludePath, this.cellPath],
       getProjectVersion: () => String(this.projectVersion),
       getScriptVersion: (f) => String(this.versions.get(f) ?? (isLibrary(f) ? 0 : fileVersionOnDisk(f))),
       getScriptSnapshot: (f) => {
-        const text = readFile(f);
+        const text = this.moduleHost.readFile(f);
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
       },
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      resolveModuleNameLiterals: (literals, containingFile, redirected, options) =>
-        literals.map((lit) => {
-          const name = lit.text;
-          if (name === 'amalgam' || name.startsWith('amalgam/')) {
-            const sub = name === 'amalgam' ? 'index' : name.slice('amalgam/'.length);
-            return {
-              resolvedModule: {
-                resolvedFileName: path.join(PACKAGE_ROOT, 'dist', 'lib', `${sub}.d.ts`),
-                extension: ts.Extension.Dts,
-                isExternalLibraryImport: false,
-              },
-            };
-          }
-          const first = ts.resolveModuleName(
-            name,
-            containingFile,
-            options,
-            moduleHost,
-            this.resolutionCache,
-            redirected,
-          );
-          if (first.resolvedModule || name.startsWith('.') || path.isAbsolute(name)) return first;
-          // Packages amalgam ships (tfjs, arquero, danfo, vega) resolve even where the notebook folder has no node_modules.
-          return ts.resolveModuleName(name, fallbackContaining, options, moduleHost, this.resolutionCache, redirected);
-        }),
+      resolveModuleNameLiterals: (literals, containingFile, redirected) =>
+        literals.map((lit) => this.resolveTypes(lit.text, containingFile, redirected)),
       // Not in the public typings, but createProgram uses it: one package.json cache for the session
-      // instead of re-reading and re-parsing every library's package.json on each cell.
+      // instead of re-reading and re-parsing every library's package.json on each program.
       getModuleResolutionCache: () => this.resolutionCache,
     };
     return host;
@@ -415,13 +479,13 @@ function fileVersionOnDisk(f: string): number {
   }
 }
 
-function toCellDiagnostic(d: ts.Diagnostic, code: string): CellDiagnostic {
+/** A diagnostic of the cell file, in the coordinates of the cell's code (which starts at `codeStart`). */
+function toCellDiagnostic(d: ts.Diagnostic, code: ts.SourceFile, codeStart: number): CellDiagnostic {
   const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
   let line = 1,
     column = 1;
   if (d.file && d.start !== undefined) {
-    const start = Math.min(d.start, code.length);
-    const pos = d.file.getLineAndCharacterOfPosition(start);
+    const pos = code.getLineAndCharacterOfPosition(Math.min(d.start - codeStart, code.text.length));
     line = pos.line + 1;
     column = pos.character + 1;
   }

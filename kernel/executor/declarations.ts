@@ -20,8 +20,6 @@ export interface Declaration {
   name: string;
   kind: DeclarationKind;
   importTemplate?: string;
-  /** An import of a namespace (`data` from 'amalgam'): later cells need its types as well as its value. */
-  namespace?: boolean;
   /** For generic classes, interfaces and type aliases: `<T extends X = Y>` and `<T>`. */
   typeParams?: { declaration: string; reference: string };
 }
@@ -144,35 +142,32 @@ export function localHeader(d: Declaration, file: string): string {
 }
 
 /**
- * The same as a global declaration: `top` goes at the top of the scope file, `inner` inside its
- * `declare global { }`. Globals (not imports) let a cell reassign a `let` from an earlier cell and
- * shadow any name with a declaration of its own.
+ * How every later cell sees `d` (declared in `file`): module-local declarations put in the cell's own
+ * file, before its code (`top` first: imports). The shapes
+ * are those a global would have: a function or namespace is a `const`, a class or enum a `const` and a
+ * `type`, an import is the import; a `let` stays a `let`, so another cell can reassign it, and a cell
+ * that declares the name itself simply leaves it out.
  */
-export function globalHeader(d: Declaration, file: string, alias: string): { top?: string; inner: string } {
+export function scopeHeader(d: Declaration, file: string): { top?: string; inner: string } {
   const ref = `import(${JSON.stringify(file)}).${d.name}`;
   const tp = d.typeParams ?? { declaration: '', reference: '' };
   switch (d.kind) {
-    case 'import': {
-      // A namespace import re-exports as a namespace (value and types: `data.Dataset` after
-      // `import { data } from 'amalgam'`); any other import as a value and a type (whichever of the
-      // two it has: the other meaning is never used). An import-equals alias of a plain value would
-      // lose its type (calls go unchecked), so only namespaces take that form.
-      const top = d.importTemplate!.replace('$NAME$', alias);
-      if (d.namespace || /\* as \$NAME\$|^import \$NAME\$ = /.test(d.importTemplate!))
-        return { top, inner: `export import ${d.name} = ${alias};` };
-      return { top, inner: `const ${d.name}: typeof ${alias};\ntype ${d.name} = ${alias};` };
-    }
+    case 'import':
+      // The import itself, under its own name: every meaning it has (value, type, namespace:
+      // `data.Dataset` after `import { data } from 'amalgam'`), exactly as in the cell that wrote it.
+      return { top: d.importTemplate!.replace('$NAME$', d.name), inner: '' };
     case 'const':
-      return { inner: `const ${d.name}: typeof ${ref};` };
-    case 'let':
-    case 'var':
-      return { inner: `let ${d.name}: typeof ${ref};` };
     case 'function':
     case 'namespace':
-      return { inner: `const ${d.name}: typeof ${ref};` };
+      return { inner: `declare const ${d.name}: typeof ${ref};` };
+    case 'let':
+    case 'var':
+      return { inner: `declare let ${d.name}: typeof ${ref};` };
     case 'class':
     case 'enum':
-      return { inner: `const ${d.name}: typeof ${ref};\ntype ${d.name}${tp.declaration} = ${ref}${tp.reference};` };
+      return {
+        inner: `declare const ${d.name}: typeof ${ref};\ntype ${d.name}${tp.declaration} = ${ref}${tp.reference};`,
+      };
     case 'interface':
     case 'type':
       return { inner: `type ${d.name}${tp.declaration} = ${ref}${tp.reference};` };

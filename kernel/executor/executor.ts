@@ -83,7 +83,8 @@ declare const prompt: typeof import('amalgam').prompt;
  */
 export class Executor implements Session {
   readonly checker: Checker;
-  private compiled = new Map<string, { cell: CompiledCell; source: string; lineOffset: number }>();
+  /** What a traceback needs of each cell that ran (a function it defined may throw in any later cell). */
+  private compiled = new Map<string, { toCell: CompiledCell['toCell']; source: string; lineOffset: number }>();
   private cwd: string;
   /** Milliseconds spent type-checking since start (execute_reply metadata reports each cell's share). */
   checkMs = 0;
@@ -91,6 +92,8 @@ export class Executor implements Session {
   constructor(cwd = process.cwd()) {
     this.cwd = cwd;
     this.checker = new Checker(cwd, PRELUDE);
+    // The first program (kernel globals, amalgam's types) is built at start-up rather than by the first cell.
+    setImmediate(() => this.checker.prepare());
     const runtime = {
       bind: (spec: string, names: Record<string, string>) => this.bind(spec, names),
       load: async (spec: string) => pick(await loadModule(spec, this.cwd), '*', spec),
@@ -139,7 +142,7 @@ export class Executor implements Session {
       );
     }
     const compiled = compileCell(code, options.name);
-    this.compiled.set(options.name, { cell: compiled, source: code, lineOffset });
+    this.compiled.set(options.name, { toCell: compiled.toCell, source: code, lineOffset });
     const before = new Map(check.declarations.map((d) => [d.name, (globalThis as any)[d.name]]));
     try {
       const outcome = await this.evaluate(compiled.code, options);
@@ -213,7 +216,7 @@ export class Executor implements Session {
           traceback.push(`    ${line}`);
           continue;
         }
-        const pos = entry.cell.toCell(+m[2], +m[3]);
+        const pos = entry.toCell(+m[2], +m[3]);
         const fn = /^at (?:async )?([^\s(]+) \(/.exec(line)?.[1];
         const inFn = fn && fn !== '<anonymous>' ? ` in ${fn}` : '';
         traceback.push(`${m[1]} line ${pos.line + entry.lineOffset}, column ${pos.column}${inFn}`);

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { listMagics } from '../../lib/magics/registry';
 import type { Checker } from './checker';
+import { quickInfo, signatureText } from './quickinfo';
 
 /** Jupyter counts cursor positions in code points; JavaScript strings in UTF-16 units. */
 export function codePointToIndex(text: string, cursor: number): number {
@@ -46,8 +47,8 @@ export function complete(checker: Checker, code: string, cursor: number): Comple
     };
   }
   const prefix = /[\w$]*$/.exec(code.slice(0, pos))![0];
-  checker.setCell(blankMagics(code));
-  const info = checker.service.getCompletionsAtPosition(checker.cellPath, pos, {
+  const codeStart = checker.setCell(blankMagics(code));
+  const info = checker.service.getCompletionsAtPosition(checker.cellPath, codeStart + pos, {
     includeCompletionsWithInsertText: true,
   });
   const entries = (info?.entries ?? [])
@@ -65,15 +66,11 @@ export function complete(checker: Checker, code: string, cursor: number): Comple
 /** Type and documentation of the name under (or just before) the cursor. */
 export function inspect(checker: Checker, code: string, cursor: number, detail: number): string | undefined {
   const pos = codePointToIndex(code, cursor);
-  checker.setCell(blankMagics(code));
-  const info = quickInfo(checker, pos) ?? (pos > 0 ? quickInfo(checker, pos - 1) : undefined);
+  const codeStart = checker.setCell(blankMagics(code));
+  const view = { service: checker.service, file: checker.cellPath, codeStart };
+  const info = quickInfo(view, codeStart + pos) ?? (pos > 0 ? quickInfo(view, codeStart + pos - 1) : undefined);
   if (!info) return undefined;
-  const signature = ts
-    .displayPartsToString(info.displayParts)
-    .split('\n')
-    .filter((l) => !/^export /.test(l))
-    .join('\n')
-    .replace(/^\(alias\)\s*/, '');
+  const signature = signatureText(info);
   const doc = ts.displayPartsToString(info.documentation);
   const tags = (info.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`).join('\n');
   return [signature, doc, detail > 0 ? tags : ''].filter(Boolean).join('\n\n');
@@ -112,33 +109,4 @@ function openDepth(text: string): number {
       depth = Math.max(0, depth - 1);
   }
   return depth;
-}
-
-/**
- * Quick info, seen through the scope file: a name from an earlier cell is declared there as
- * `typeof import(snapshot).name` (or an alias of an import), so its signature and docs are read
- * where it was really declared.
- */
-export function quickInfo(checker: Checker, pos: number, file = checker.cellPath): ts.QuickInfo | undefined {
-  const info = checker.service.getQuickInfoAtPosition(file, pos);
-  if (!info) return info;
-  const def = checker.service.getDefinitionAtPosition(file, pos)?.find((d) => d.fileName === checker.scopePath);
-  const scope = checker.service.getProgram()?.getSourceFile(checker.scopePath)?.text;
-  if (!def || !scope) return info;
-  const lineEnd = scope.indexOf('\n', def.textSpan.start);
-  const line = scope.slice(def.textSpan.start, lineEnd < 0 ? undefined : lineEnd);
-  // `name: typeof import("snapshot").name;` -> the declaration in the snapshot
-  const imported = /import\("[^"]*"\)\.([\w$]+)/.exec(line);
-  if (imported) {
-    const at = def.textSpan.start + imported.index + imported[0].length - imported[1].length;
-    return checker.service.getQuickInfoAtPosition(checker.scopePath, at) ?? info;
-  }
-  // `export import name = alias` / `typeof alias` -> `import ... alias ... from "module"` -> the module's declaration
-  const alias = /(?:=|typeof)\s*(__amalgam_\d+)/.exec(line)?.[1];
-  const at = alias ? scope.search(new RegExp(`(\\bas |import )${alias}\\b`)) : -1;
-  if (at < 0) return info;
-  const target = checker.service
-    .getDefinitionAtPosition(checker.scopePath, scope.indexOf(alias!, at))
-    ?.find((d) => d.fileName !== checker.scopePath);
-  return (target && checker.service.getQuickInfoAtPosition(target.fileName, target.textSpan.start)) || info;
 }

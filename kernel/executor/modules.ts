@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { PACKAGE_ROOT } from './checker';
+import { moduleTarget } from './resolve';
 
 /**
  * Loads what cells import, the way TypeScript with esModuleInterop sees it: CommonJS through require
  * (so tfjs's dynamically defined exports are all there), ESM-only packages through import(), local
- * `.ts` files compiled on the fly, `amalgam` itself from this package, and packages the notebook's
- * folder lacks from amalgam's own node_modules.
+ * `.ts` files compiled on the fly. Where each specifier is looked up (`amalgam` itself, builtins,
+ * files, packages from the notebook's folder then amalgam's own) is resolve.ts, shared with the checker.
  */
 const ESM_ONLY = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
 const nativeImport = (url: string): Promise<any> => import(url);
@@ -97,29 +97,34 @@ async function loadFrom(spec: string, from: string): Promise<Loaded> {
 }
 
 export async function loadModule(spec: string, cwd: string): Promise<Loaded> {
-  if (spec === 'amalgam' || spec.startsWith('amalgam/')) {
-    const sub = spec === 'amalgam' ? 'index' : spec.slice('amalgam/'.length);
-    return { module: require(path.join(PACKAGE_ROOT, 'dist', 'lib', sub)), esm: false };
-  }
-  if (spec.startsWith('node:') || builtinModules.includes(spec)) return { module: require(spec), esm: false };
-  if (spec.startsWith('.') || path.isAbsolute(spec)) {
-    installTsHook();
-    const file = resolveLocal(spec, cwd);
-    try {
-      return { module: require(file), esm: false };
-    } catch (e: any) {
-      if (!ESM_ONLY.has(e.code)) throw e;
-      return { module: await nativeImport(pathToFileURL(file).href), esm: true };
+  const target = moduleTarget(spec, cwd);
+  switch (target.kind) {
+    case 'amalgam':
+      return { module: require(target.entry), esm: false };
+    case 'builtin':
+      return { module: require(spec), esm: false };
+    case 'file': {
+      installTsHook();
+      const file = resolveLocal(spec, cwd);
+      try {
+        return { module: require(file), esm: false };
+      } catch (e: any) {
+        if (!ESM_ONLY.has(e.code)) throw e;
+        return { module: await nativeImport(pathToFileURL(file).href), esm: true };
+      }
     }
-  }
-  try {
-    return await loadFrom(spec, cwd);
-  } catch (e: any) {
-    if (e.code !== 'MODULE_NOT_FOUND') throw e;
-    try {
-      return await loadFrom(spec, PACKAGE_ROOT);
-    } catch {
-      throw e;
+    case 'package': {
+      let first: unknown;
+      for (const from of target.folders) {
+        try {
+          return await loadFrom(spec, from);
+        } catch (e: any) {
+          if (e.code !== 'MODULE_NOT_FOUND') throw e;
+          first ??= e;
+        }
+      }
+      // The error of the notebook's own folder names where the user would install it.
+      throw first;
     }
   }
 }

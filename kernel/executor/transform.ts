@@ -42,7 +42,7 @@ export function compileCell(source: string, filename: string): CompiledCell {
     reportDiagnostics: false,
   });
   const js = out.outputText.replace(/\/\/# sourceMappingURL=.*\s*$/, '');
-  const map = decodeMappings(JSON.parse(out.sourceMapText!).mappings);
+  const mappings: string = JSON.parse(out.sourceMapText!).mappings;
   const sf = ts.createSourceFile(`${filename}.js`, js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const edits: Edit[] = [];
   const hoisted: string[] = [];
@@ -92,31 +92,40 @@ export function compileCell(source: string, filename: string): CompiledCell {
   const body = applyEdits(js, edits);
   const prefix = PREFIX + hoisted.join(' ');
   const code = prefix + body + SUFFIX;
-  const lineStarts = computeLineStarts(js);
+  return { code, toCell: positionMapper(js, prefix.length, edits, mappings) };
+}
 
-  return {
-    code,
-    toCell(line, column) {
-      // Undo the prefix (line 1 only) and the column edits, then follow the source map.
-      let col = column - 1 - (line === 1 ? prefix.length : 0);
-      const lineStart = lineStarts[line - 1] ?? 0;
-      const lineEnd = lineStarts[line] ?? js.length + 1;
-      let shift = 0;
-      for (const e of edits) {
-        if (e.start < lineStart || e.start >= lineEnd || e.text.includes('\n')) continue;
-        const outStart = e.start - lineStart + shift;
-        if (col < outStart) break;
-        const delta = e.text.length - (e.end - e.start);
-        if (col < outStart + e.text.length) {
-          col = outStart - shift;
-          break;
-        }
-        col -= delta;
-        shift += delta;
+/**
+ * Maps a position of the script back to the cell: undo the prefix (line 1 only) and the column edits,
+ * then follow the source map. Kept for every cell (a function defined in it may throw later), so it
+ * holds only numbers and the source map's own compact text, decoded on the first traceback.
+ */
+function positionMapper(js: string, prefixLength: number, edits: Edit[], mappings: string): CompiledCell['toCell'] {
+  const lineStarts = computeLineStarts(js);
+  const jsLength = js.length;
+  // Edits in order, as [start, end, replacement length]; those spanning lines never move a column.
+  const columnEdits = edits.filter((e) => !e.text.includes('\n')).map((e) => [e.start, e.end, e.text.length]);
+  let map: Segment[][] | undefined;
+  return (line, column) => {
+    let col = column - 1 - (line === 1 ? prefixLength : 0);
+    const lineStart = lineStarts[line - 1] ?? 0;
+    const lineEnd = lineStarts[line] ?? jsLength + 1;
+    let shift = 0;
+    for (const [start, end, length] of columnEdits) {
+      if (start < lineStart || start >= lineEnd) continue;
+      const outStart = start - lineStart + shift;
+      if (col < outStart) break;
+      const delta = length - (end - start);
+      if (col < outStart + length) {
+        col = outStart - shift;
+        break;
       }
-      const p = mapPosition(map as Segment[][], line - 1, Math.max(0, col));
-      return { line: p.line + 1, column: p.col + 1 };
-    },
+      col -= delta;
+      shift += delta;
+    }
+    map ??= decodeMappings(mappings);
+    const p = mapPosition(map, line - 1, Math.max(0, col));
+    return { line: p.line + 1, column: p.col + 1 };
   };
 }
 
