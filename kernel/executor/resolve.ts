@@ -9,7 +9,8 @@ export { PACKAGE_ROOT };
  * (checker.ts, through TypeScript's resolver) and the run-time loader (modules.ts, through Node's).
  * They must agree, or a cell would be checked against one module and run another.
  *
- * - `amalgam` and `amalgam/sub`: this package's own build, from any folder;
+ * - `amalgam`: this package's own build, from any folder (its only entry point: the export map
+ *   names no subpath, so `amalgam/...` is refused like any package's undeclared subpath);
  * - Node builtins (`fs`, `node:fs`): Node's own (the types come from @types/node);
  * - relative and absolute paths: a file, relative to the importing file's folder;
  * - anything else is a package, looked up from the importing folder first, then from amalgam's own
@@ -22,10 +23,7 @@ export type ModuleTarget =
   | { kind: 'package'; folders: string[] };
 
 export function moduleTarget(spec: string, fromDir: string): ModuleTarget {
-  if (spec === 'amalgam' || spec.startsWith('amalgam/')) {
-    const sub = spec === 'amalgam' ? 'index' : spec.slice('amalgam/'.length);
-    return { kind: 'amalgam', entry: path.join(PACKAGE_ROOT, 'dist', 'lib', sub) };
-  }
+  if (spec === 'amalgam') return { kind: 'amalgam', entry: path.join(PACKAGE_ROOT, 'dist', 'lib', 'index') };
   if (spec.startsWith('.') || path.isAbsolute(spec)) return { kind: 'file' };
   const folders = fromDir === PACKAGE_ROOT ? [fromDir] : [fromDir, PACKAGE_ROOT];
   return spec.startsWith('node:') || builtinModules.includes(spec)
