@@ -60,7 +60,7 @@ export function referenceCnn(): tf.Sequential {
   });
 }
 
-function mlp(): tf.Sequential {
+export function mlp(): tf.Sequential {
   return tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [64], units: 256, activation: 'relu' }),

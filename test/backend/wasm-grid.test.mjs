@@ -189,7 +189,8 @@ test('separableConv2d stride 1 same: values and gradients (depthwise + pointwise
     (x, d, p) => tf.separableConv2d(x, d, p, 1, 'same'),
   ));
 
-// pooling: MaxPoolGrad (replaced; 2x2/2 fast path and the general loop), AvgPoolGrad (wasm's own).
+// pooling: MaxPoolGrad (replaced; windows that do not overlap in C, 4 channels at a time with a scalar
+// tail for C % 4; overlapping ones in the JavaScript loop), AvgPoolGrad (wasm's own).
 for (const [n, h, w, c] of [
   [2, 8, 8, 3],
   [1, 7, 9, 5],
@@ -203,12 +204,16 @@ for (const [n, h, w, c] of [
           await check('avgPool', [[n, h, w, c]], (x) => tf.avgPool(x, p, s, pad));
         });
       }
+for (const pad of PADS)
+  test(`maxPool x[2,7,8,6] 3x3 stride 3 (no overlap, C kernel with padding), ${pad}: values and gradients`, () =>
+    check('maxPool', [[2, 7, 8, 6]], (x) => tf.maxPool(x, 3, 3, pad)));
 test('maxPool gradient with ties (after relu, many zeros) matches cpu', () =>
   check('maxPool(relu)', [[2, 8, 8, 4]], (x) => tf.maxPool(tf.relu(x.sub(0.3)), 2, 2, 'valid')));
 // Ties seen by the kernel itself (through relu their gradient would be zeroed): the first maximum in
 // row-major window order gets it, as on cpu; both the 2x2/2 fast path and the general loop.
 for (const [p, s, pad, shape] of [
   [2, 2, 'valid', [2, 8, 8, 4]],
+  [2, 2, 'valid', [2, 8, 8, 7]],
   [3, 1, 'same', [2, 7, 7, 3]],
   [3, 2, 'valid', [1, 9, 9, 2]],
 ]) {
@@ -238,6 +243,8 @@ for (const [shape, axis, keepDims] of [
   [[4, 5, 6], [0, 2], true],
   [[3, 4], -1, false],
   [[3, 4], [0, 1], false],
+  [[300, 7], 0, false], // more than one 64-row block, a column tail
+  [[64, 28, 28, 8], [0, 1, 2], false], // the first conv layer's bias gradient size
 ]) {
   test(`sum over ${JSON.stringify(axis)} of [${shape}] keepDims ${keepDims}: values and gradients`, () =>
     check('sum', [shape], (x) => tf.sum(x, axis, keepDims)));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_KERNEL, adamKernel, patchAdam } from './adam';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d_backprop';
 import { viaCpu } from './cpu_fallback';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_backprop';
@@ -18,6 +19,7 @@ export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy
   { name: 'MaxPoolGrad', how: 'replaced', fn: maxPoolGrad },
   { name: 'Sum', how: 'replaced', fn: sum },
   { name: 'Identity', how: 'replaced', fn: identity },
+  { name: ADAM_KERNEL, how: 'added', fn: adamKernel },
   { name: 'Einsum', how: 'cpu-copy', fn: viaCpu('Einsum') },
   { name: 'UnsortedSegmentSum', how: 'cpu-copy', fn: viaCpu('UnsortedSegmentSum') },
 ];
@@ -33,5 +35,6 @@ export function registerWasmKernels(): void {
   if (!tf.getKernel('Conv2D', 'wasm'))
     throw new Error('registerWasmKernels: import @tensorflow/tfjs-backend-wasm first');
   for (const k of WASM_KERNELS) replaceKernel(k.name, k.fn);
+  patchAdam();
   registered = true;
 }

@@ -1,0 +1,115 @@
+// amalgam's own wasm kernels (wasm SIMD, single thread). Built by build.sh into a relocatable
+// emscripten side module that imports the tfjs wasm backend's memory: every pointer here is an offset
+// into tfjs's heap (a tensor's memoryOffset), so no data is copied in or out. No static data, no libc,
+// no stack frames of note: the module needs nothing from tfjs but its memory (and a stack pointer the
+// loader gives it should the compiler ask for one).
+#include <wasm_simd128.h>
+
+#define EXPORT __attribute__((used, visibility("default")))
+
+// MaxPoolGrad for windows that do not overlap (stride >= window, no dilation), channels innermost
+// (NHWC). Each window's gradient goes to the first position (row-major) holding its maximum, as the
+// cpu backend picks it; positions outside every window get 0. Four channels at a time.
+EXPORT void max_pool_grad(const float *x, const float *dy, float *dx, int n, int h, int w, int c, int ho,
+                          int wo, int fh, int fw, int sh, int sw, int top, int left) {
+  const long plane = (long)h * w * c;
+  if (ho * sh != h || wo * sw != w || fh != sh || fw != sw || top || left)
+    for (long i = 0; i < n * plane; i++) dx[i] = 0;
+  const int c4 = c & ~3;
+  for (int b = 0; b < n; b++) {
+    const float *xb = x + b * plane;
+    float *db = dx + b * plane;
+    for (int yr = 0; yr < ho; yr++) {
+      const int r0 = yr * sh - top, rmin = r0 < 0 ? 0 : r0, rmax = r0 + fh > h ? h : r0 + fh;
+      for (int yc = 0; yc < wo; yc++) {
+        const int c0 = yc * sw - left, cmin = c0 < 0 ? 0 : c0, cmax = c0 + fw > w ? w : c0 + fw;
+        const float *g = dy + (((long)b * ho + yr) * wo + yc) * c;
+        if (rmin >= rmax || cmin >= cmax) continue;
+        for (int d = 0; d < c4; d += 4) {
+          v128_t m = wasm_v128_load(xb + ((long)rmin * w + cmin) * c + d);
+          for (int r = rmin; r < rmax; r++)
+            for (int q = cmin; q < cmax; q++) m = wasm_f32x4_max(m, wasm_v128_load(xb + ((long)r * w + q) * c + d));
+          const v128_t gv = wasm_v128_load(g + d);
+          v128_t left_ = wasm_i32x4_splat(-1);  // lanes still waiting for their first maximum
+          for (int r = rmin; r < rmax; r++)
+            for (int q = cmin; q < cmax; q++) {
+              const long at = ((long)r * w + q) * c + d;
+              const v128_t hit = wasm_v128_and(left_, wasm_f32x4_eq(wasm_v128_load(xb + at), m));
+              wasm_v128_store(db + at, wasm_v128_and(hit, gv));
+              left_ = wasm_v128_andnot(left_, hit);
+            }
+        }
+        for (int d = c4; d < c; d++) {
+          long best = ((long)rmin * w + cmin) * c + d;
+          for (int r = rmin; r < rmax; r++)
+            for (int q = cmin; q < cmax; q++) {
+              const long at = ((long)r * w + q) * c + d;
+              if (xb[at] > xb[best]) best = at;
+            }
+          for (int r = rmin; r < rmax; r++)
+            for (int q = cmin; q < cmax; q++) db[((long)r * w + q) * c + d] = 0;
+          db[best] = g[d];
+        }
+      }
+    }
+  }
+}
+
+// Column sums of a row-major [outer, inner] matrix (a Sum over leading axes: every bias gradient).
+// Blocks of 64 rows are summed in float32 into out, then added into acc (inner doubles, scratch the
+// caller provides), so the error stays that of a 64-term float32 sum.
+EXPORT void col_sum(const float *x, float *out, double *acc, long outer, long inner) {
+  for (long j = 0; j < inner; j++) acc[j] = 0;
+  const long i4 = inner & ~3;
+  for (long r0 = 0; r0 < outer; r0 += 64) {
+    const long r1 = r0 + 64 < outer ? r0 + 64 : outer;
+    for (long j = 0; j < i4; j += 4) {
+      v128_t s = wasm_f32x4_splat(0);
+      for (long r = r0; r < r1; r++) s = wasm_f32x4_add(s, wasm_v128_load(x + r * inner + j));
+      wasm_v128_store(out + j, s);
+    }
+    for (long j = i4; j < inner; j++) {
+      float s = 0;
+      for (long r = r0; r < r1; r++) s += x[r * inner + j];
+      out[j] = s;
+    }
+    for (long j = 0; j < inner; j++) acc[j] += out[j];
+  }
+  for (long j = 0; j < inner; j++) out[j] = (float)acc[j];
+}
+
+// One Adam step for one variable, the same float32 operations in the same order as tfjs's
+// AdamOptimizer: m' = m·b1 + g·(1-b1); v' = v·b2 + g²·(1-b2); x' = x + (m'/c1) / (sqrt(v'/c2) + eps) · -lr,
+// with c1 = 1 - b1^t and c2 = 1 - b2^t. Writes new buffers (x', m', v'): tensors are immutable.
+EXPORT void adam(const float *x, const float *m, const float *v, const float *g, float *xo, float *mo, float *vo,
+                 long n, float b1, float ob1, float b2, float ob2, float c1, float c2, float eps, float nlr) {
+  const v128_t B1 = wasm_f32x4_splat(b1), OB1 = wasm_f32x4_splat(ob1), B2 = wasm_f32x4_splat(b2),
+               OB2 = wasm_f32x4_splat(ob2), C1 = wasm_f32x4_splat(c1), C2 = wasm_f32x4_splat(c2),
+               E = wasm_f32x4_splat(eps), L = wasm_f32x4_splat(nlr);
+  const long n4 = n & ~3;
+  for (long i = 0; i < n4; i += 4) {
+    const v128_t gi = wasm_v128_load(g + i);
+    const v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), B1), wasm_f32x4_mul(gi, OB1));
+    const v128_t vi =
+        wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), B2), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), OB2));
+    const v128_t step = wasm_f32x4_div(wasm_f32x4_div(mi, C1), wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, C2)), E));
+    wasm_v128_store(xo + i, wasm_f32x4_add(wasm_f32x4_mul(step, L), wasm_v128_load(x + i)));
+    wasm_v128_store(mo + i, mi);
+    wasm_v128_store(vo + i, vi);
+  }
+  for (long i = n4; i < n; i++) {
+    const float gi = g[i], mi = m[i] * b1 + gi * ob1, vi = v[i] * b2 + gi * gi * ob2;
+    xo[i] = (mi / c1) / (__builtin_sqrtf(vi / c2) + eps) * nlr + x[i];
+    mo[i] = mi;
+    vo[i] = vi;
+  }
+}
+
+// ReluGrad fused: dx = dy where y > 0, else 0 (tfjs's gradient is dy · step(y): two kernels).
+EXPORT void relu_grad(const float *dy, const float *y, float *dx, long n) {
+  const long n4 = n & ~3;
+  const v128_t z = wasm_f32x4_splat(0);
+  for (long i = 0; i < n4; i += 4)
+    wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), z)));
+  for (long i = n4; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+}
