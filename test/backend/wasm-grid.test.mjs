@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import tf from '@tensorflow/tfjs';
 import { useBackend } from '../../dist/lib/backend/index.js';
+import { patchLimit } from '../../dist/lib/backend/wasm/conv2d_backprop.js';
 import { WASM_KERNELS } from '../../dist/lib/backend/wasm/index.js';
 
 const TOL = 1e-4;
@@ -70,7 +71,7 @@ const STRIDES = [1, 2],
   PADS = ['same', 'valid'];
 
 // conv2d: Conv2D forward is wasm's own; the gradients are Conv2DBackpropFilter (batch-as-channels
-// convolution, or the transposed-patches kernel when kh*kw*C <= 64) and Conv2DBackpropInput.
+// convolution for NCHW, the C transposed-patches kernel + one matmul for NHWC) and Conv2DBackpropInput.
 const CONV = [
   [2, 9, 9, 1, 4, 3],
   [2, 8, 7, 3, 5, 3],
@@ -113,6 +114,22 @@ test('conv2d stride [2,1], explicit padding: values and gradients', () =>
         ],
       ),
   ));
+test('conv2d filter gradient with the batch in chunks (patch limit lowered to one image): values and gradients', async () => {
+  const saved = patchLimit.floats;
+  patchLimit.floats = 100;
+  try {
+    await check(
+      'conv2d chunked',
+      [
+        [3, 7, 6, 4],
+        [3, 3, 4, 5],
+      ],
+      (x, f) => tf.conv2d(x, f, 1, 'same'),
+    );
+  } finally {
+    patchLimit.floats = saved;
+  }
+});
 test('conv2d NCHW input gradient and filter gradient kernels called directly', async () => {
   for (const [kernel, inputs, attrs] of [
     [

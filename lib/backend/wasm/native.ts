@@ -9,6 +9,7 @@ export interface Native {
   col_sum(x: number, out: number, acc: number, outer: number, inner: number): void;
   adam(...a: number[]): void;
   relu_grad(dy: number, y: number, dx: number, n: number): void;
+  patches_t(...a: number[]): void;
   /** Byte offset of a tensor's data on the heap. */
   ptr(t: Info): number;
   /** A scratch buffer of at least `bytes` on the heap, reused between calls (grown when too small). */
@@ -67,6 +68,7 @@ export function native(backend: any): Native {
     col_sum: ex.col_sum,
     adam: ex.adam,
     relu_grad: ex.relu_grad,
+    patches_t: ex.patches_t,
     ptr: (t) => backend.dataIdMap.get(t.dataId).memoryOffset >>> 0,
     scratch(size) {
       if (size > scratchSize) {

@@ -113,3 +113,66 @@ EXPORT void relu_grad(const float *dy, const float *y, float *dx, long n) {
     wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), z)));
   for (long i = n4; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
 }
+
+// Transposed im2col for a convolution's filter gradient (NHWC input): row (i·kw + j)·C + ch, column
+// (b·Ho + r)·Wo + q of p holds x[b, r·sh - top + i·dh, q·sw - left + j·dw, ch] (0 outside the image),
+// so dW = p · dy is one untransposed matmul whose [kh·kw·C, O] result is the filter layout. With
+// stride 1 and C % 4 == 0, 4 pixels × 4 channels move at a time through a 4×4 SIMD transpose.
+EXPORT void patches_t(const float *x, float *p, int n, int h, int w, int c, int ho, int wo, int kh, int kw, int sh,
+                      int sw, int dh, int dw, int top, int left) {
+  const long P = (long)n * ho * wo;
+  for (int i = 0; i < kh; i++)
+    for (int j = 0; j < kw; j++) {
+      float *rows = p + (long)(i * kw + j) * c * P;
+      const int off = j * dw - left;
+      int q0 = off >= 0 ? 0 : (-off + sw - 1) / sw;
+      int q1 = w - 1 - off < 0 ? 0 : (w - 1 - off) / sw + 1;
+      if (q0 > wo) q0 = wo;
+      if (q1 > wo) q1 = wo;
+      if (q1 < q0) q1 = q0;
+      for (int b = 0; b < n; b++)
+        for (int r = 0; r < ho; r++) {
+          const long col0 = ((long)b * ho + r) * wo;
+          const int xr = r * sh - top + i * dh;
+          if (xr < 0 || xr >= h) {
+            for (int ch = 0; ch < c; ch++)
+              for (int q = 0; q < wo; q++) rows[ch * P + col0 + q] = 0;
+            continue;
+          }
+          const float *xrow = x + ((long)b * h + xr) * w * c;
+          for (int ch = 0; ch < c; ch++) {
+            float *d = rows + ch * P + col0;
+            for (int q = 0; q < q0; q++) d[q] = 0;
+            for (int q = q1; q < wo; q++) d[q] = 0;
+          }
+          if (sw == 1 && (c & 3) == 0) {
+            for (int ch = 0; ch < c; ch += 4) {
+              float *d0 = rows + ch * P + col0, *d1 = d0 + P, *d2 = d1 + P, *d3 = d2 + P;
+              int q = q0;
+              for (; q + 4 <= q1; q += 4) {
+                const float *s = xrow + (long)(q + off) * c + ch;
+                const v128_t a0 = wasm_v128_load(s), a1 = wasm_v128_load(s + c), a2 = wasm_v128_load(s + 2 * c),
+                             a3 = wasm_v128_load(s + 3 * c);
+                const v128_t t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5),
+                             t2 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
+                wasm_v128_store(d0 + q, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+                wasm_v128_store(d1 + q, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+                wasm_v128_store(d2 + q, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+                wasm_v128_store(d3 + q, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+              }
+              for (; q < q1; q++) {
+                const float *s = xrow + (long)(q + off) * c + ch;
+                d0[q] = s[0];
+                d1[q] = s[1];
+                d2[q] = s[2];
+                d3[q] = s[3];
+              }
+            }
+          } else
+            for (int ch = 0; ch < c; ch++) {
+              float *d = rows + ch * P + col0;
+              for (int q = q0; q < q1; q++) d[q] = xrow[(long)(q * sw + off) * c + ch];
+            }
+        }
+    }
+}
