@@ -323,6 +323,17 @@ test('einsum and unsortedSegmentSum (cpu copy) match cpu', async () => {
 });
 
 // Batch norm and activations used by the model blocks, forward and gradients.
+// Relu's gradient (the fused AmalgamReluGrad kernel on wasm), its own gradient (second order through
+// dy), and NaN inputs propagated as tfjs's dy · step(x) does.
+test('relu: values and gradients, second order through the fused gradient, NaN propagation', async () => {
+  await check('relu', [[3, 7, 5]], (x) => tf.relu(x.sub(0.1)));
+  await check('relu second order', [[4, 9]], (x) => tf.grad((y) => tf.relu(y).mul(y).sum())(x).mul(x));
+  for (const b of ['cpu', 'wasm']) {
+    await useBackend(b);
+    const g = tf.grad((x) => tf.relu(x).sum())(tf.tensor([Number.NaN, -1, 2, 0, 3]));
+    assert.deepEqual(Array.from(await g.data()), [Number.NaN, 0, 1, 0, 1], b);
+  }
+});
 test('batchNorm (moments + normalisation), elu, selu, leakyRelu, sigmoid, tanh, softplus: values and gradients', async () => {
   await check('batchNorm', [[4, 5, 5, 3], [3], [3]], (x, g, b) => {
     const { mean, variance } = tf.moments(x, [0, 1, 2]);

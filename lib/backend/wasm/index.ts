@@ -7,6 +7,7 @@ import { batchMatMul } from './matmul';
 import { identity } from './identity';
 import { maxPoolGrad } from './pool';
 import { sum } from './reduce';
+import { patchReluGradient, RELU_GRAD_KERNEL, reluGradKernel } from './relu_grad';
 import { type KernelFn, replaceKernel } from './util';
 
 /** What we register, and how: `added` where wasm had none, `replaced` where its kernel was slow. */
@@ -20,6 +21,7 @@ export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy
   { name: 'Sum', how: 'replaced', fn: sum },
   { name: 'Identity', how: 'replaced', fn: identity },
   { name: ADAM_KERNEL, how: 'added', fn: adamKernel },
+  { name: RELU_GRAD_KERNEL, how: 'added', fn: reluGradKernel },
   { name: 'Einsum', how: 'cpu-copy', fn: viaCpu('Einsum') },
   { name: 'UnsortedSegmentSum', how: 'cpu-copy', fn: viaCpu('UnsortedSegmentSum') },
 ];
@@ -36,5 +38,6 @@ export function registerWasmKernels(): void {
     throw new Error('registerWasmKernels: import @tensorflow/tfjs-backend-wasm first');
   for (const k of WASM_KERNELS) replaceKernel(k.name, k.fn);
   patchAdam();
+  patchReluGradient();
   registered = true;
 }

@@ -105,13 +105,17 @@ EXPORT void adam(const float *x, const float *m, const float *v, const float *g,
   }
 }
 
-// ReluGrad fused: dx = dy where y > 0, else 0 (tfjs's gradient is dy · step(y): two kernels).
-EXPORT void relu_grad(const float *dy, const float *y, float *dx, long n) {
+// Relu's gradient in one pass: dx = dy where x > 0, else 0, NaN where x is NaN (tfjs computes
+// dy · cast(step(x)): three kernels, two temporaries).
+EXPORT void relu_grad(const float *dy, const float *x, float *dx, long n) {
   const long n4 = n & ~3;
   const v128_t z = wasm_f32x4_splat(0);
-  for (long i = 0; i < n4; i += 4)
-    wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), z)));
-  for (long i = n4; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+  for (long i = 0; i < n4; i += 4) {
+    const v128_t xi = wasm_v128_load(x + i);
+    wasm_v128_store(dx + i, wasm_v128_or(wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(xi, z)),
+                                         wasm_v128_and(xi, wasm_f32x4_ne(xi, xi))));
+  }
+  for (long i = n4; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : x[i] != x[i] ? x[i] : 0;
 }
 
 // Transposed im2col for a convolution's filter gradient (NHWC input): row (i·kw + j)·C + ch, column
