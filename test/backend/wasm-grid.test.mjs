@@ -327,7 +327,11 @@ test('einsum and unsortedSegmentSum (cpu copy) match cpu', async () => {
 // dy), and NaN inputs propagated as tfjs's dy · step(x) does.
 test('relu: values and gradients, second order through the fused gradient, NaN propagation', async () => {
   await check('relu', [[3, 7, 5]], (x) => tf.relu(x.sub(0.1)));
-  await check('relu second order', [[4, 9]], (x) => tf.grad((y) => tf.relu(y).mul(y).sum())(x).mul(x));
+  await check('relu second order', [[4, 9]], (x) =>
+    tf
+      .grad((y) => tf.relu(y).mul(y).sum())(x)
+      .mul(x),
+  );
   for (const b of ['cpu', 'wasm']) {
     await useBackend(b);
     const g = tf.grad((x) => tf.relu(x).sum())(tf.tensor([Number.NaN, -1, 2, 0, 3]));

@@ -89,7 +89,8 @@ test('importing amalgam registers its wasm kernels: a plain tf.setBackend("wasm"
   const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
   const { backend, kernels } = JSON.parse(out.trim().split('\n').pop());
   assert.equal(backend, 'wasm');
-  for (const k of ['Conv2DBackpropFilter', 'MaxPoolGrad', 'AmalgamAdam', 'AmalgamReluGrad']) assert.ok(kernels.includes(k), k);
+  for (const k of ['Conv2DBackpropFilter', 'MaxPoolGrad', 'AmalgamAdam', 'AmalgamReluGrad'])
+    assert.ok(kernels.includes(k), k);
 });
 
 test('the shipped .wasm files are what native/build.sh builds from kernels.c', {
