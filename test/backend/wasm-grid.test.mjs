@@ -70,10 +70,12 @@ async function check(name, shapes, fn, opts) {
 const STRIDES = [1, 2],
   PADS = ['same', 'valid'];
 
-// conv2d: Conv2D forward is wasm's own; the gradients are Conv2DBackpropFilter (batch-as-channels
+// conv2d: Conv2D forward is wasm's own, or the direct C kernel for C·kh·kw <= 27 and C_out % 4 == 0; the gradients are Conv2DBackpropFilter (batch-as-channels
 // convolution for NCHW, the C transposed-patches kernel + one matmul for NHWC) and Conv2DBackpropInput.
 const CONV = [
   [2, 9, 9, 1, 4, 3],
+  [2, 9, 9, 1, 32, 3], // the direct C forward (C·kh·kw <= 27): one 32-channel block
+  [2, 8, 8, 3, 36, 3], // a 32-channel block and a 4-channel tail
   [2, 8, 7, 3, 5, 3],
   [3, 7, 7, 8, 2, 3],
   [2, 10, 10, 4, 3, 5],

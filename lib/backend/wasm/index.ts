@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_KERNEL, adamKernel, patchAdam } from './adam';
+import { conv2D } from './conv2d';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d_backprop';
 import { viaCpu } from './cpu_fallback';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_backprop';
@@ -12,6 +13,7 @@ import { type KernelFn, replaceKernel } from './util';
 
 /** What we register, and how: `added` where wasm had none, `replaced` where its kernel was slow. */
 export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy'; fn: KernelFn }[] = [
+  { name: 'Conv2D', how: 'replaced', fn: conv2D },
   { name: 'Conv2DBackpropFilter', how: 'added', fn: conv2DBackpropFilter },
   { name: 'Conv2DBackpropInput', how: 'replaced', fn: conv2DBackpropInput },
   { name: 'BatchMatMul', how: 'replaced', fn: batchMatMul },

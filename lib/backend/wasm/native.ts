@@ -10,6 +10,7 @@ export interface Native {
   adam(...a: number[]): void;
   relu_grad(dy: number, y: number, dx: number, n: number): void;
   patches_t(...a: number[]): void;
+  conv_small(...a: number[]): void;
   /** Byte offset of a tensor's data on the heap. */
   ptr(t: Info): number;
   /** A scratch buffer of at least `bytes` on the heap, reused between calls (grown when too small). */
@@ -69,6 +70,7 @@ export function native(backend: any): Native {
     adam: ex.adam,
     relu_grad: ex.relu_grad,
     patches_t: ex.patches_t,
+    conv_small: ex.conv_small,
     ptr: (t) => backend.dataIdMap.get(t.dataId).memoryOffset >>> 0,
     scratch(size) {
       if (size > scratchSize) {

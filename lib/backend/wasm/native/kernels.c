@@ -180,3 +180,65 @@ EXPORT void patches_t(const float *x, float *p, int n, int h, int w, int c, int 
         }
     }
 }
+
+// Direct convolution for few input channels (an image model's first layer, C·kh·kw small), NHWC,
+// output channels % 4 == 0: each output pixel accumulates its taps into up to 8 vectors (32 output
+// channels) held in registers. XNNPACK's convolution is a GEMM whose inner dimension is C·kh·kw:
+// 9 for a 3×3 grey-scale layer, too short to run near its speed.
+EXPORT void conv_small(const float *x, const float *f, float *y, int n, int h, int w, int c, int ho, int wo, int co,
+                       int kh, int kw, int sh, int sw, int dh, int dw, int top, int left) {
+  for (int b = 0; b < n; b++)
+    for (int r = 0; r < ho; r++)
+      for (int q = 0; q < wo; q++) {
+        float *out = y + (((long)b * ho + r) * wo + q) * co;
+        int o0 = 0;
+        for (; o0 + 32 <= co; o0 += 32) {
+          v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+          for (int i = 0; i < kh; i++) {
+            const int xr = r * sh - top + i * dh;
+            if (xr < 0 || xr >= h) continue;
+            for (int j = 0; j < kw; j++) {
+              const int xc = q * sw - left + j * dw;
+              if (xc < 0 || xc >= w) continue;
+              const float *xp = x + (((long)b * h + xr) * w + xc) * c;
+              const float *fp = f + ((long)(i * kw + j) * c) * co + o0;
+              for (int ch = 0; ch < c; ch++, fp += co) {
+                const v128_t v = wasm_f32x4_splat(xp[ch]);
+                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(v, wasm_v128_load(fp)));
+                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(v, wasm_v128_load(fp + 4)));
+                a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(v, wasm_v128_load(fp + 8)));
+                a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(v, wasm_v128_load(fp + 12)));
+                a4 = wasm_f32x4_add(a4, wasm_f32x4_mul(v, wasm_v128_load(fp + 16)));
+                a5 = wasm_f32x4_add(a5, wasm_f32x4_mul(v, wasm_v128_load(fp + 20)));
+                a6 = wasm_f32x4_add(a6, wasm_f32x4_mul(v, wasm_v128_load(fp + 24)));
+                a7 = wasm_f32x4_add(a7, wasm_f32x4_mul(v, wasm_v128_load(fp + 28)));
+              }
+            }
+          }
+          wasm_v128_store(out + o0, a0);
+          wasm_v128_store(out + o0 + 4, a1);
+          wasm_v128_store(out + o0 + 8, a2);
+          wasm_v128_store(out + o0 + 12, a3);
+          wasm_v128_store(out + o0 + 16, a4);
+          wasm_v128_store(out + o0 + 20, a5);
+          wasm_v128_store(out + o0 + 24, a6);
+          wasm_v128_store(out + o0 + 28, a7);
+        }
+        for (; o0 < co; o0 += 4) {
+          v128_t a = wasm_f32x4_splat(0);
+          for (int i = 0; i < kh; i++) {
+            const int xr = r * sh - top + i * dh;
+            if (xr < 0 || xr >= h) continue;
+            for (int j = 0; j < kw; j++) {
+              const int xc = q * sw - left + j * dw;
+              if (xc < 0 || xc >= w) continue;
+              const float *xp = x + (((long)b * h + xr) * w + xc) * c;
+              const float *fp = f + ((long)(i * kw + j) * c) * co + o0;
+              for (int ch = 0; ch < c; ch++, fp += co)
+                a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(xp[ch]), wasm_v128_load(fp)));
+            }
+          }
+          wasm_v128_store(out + o0, a);
+        }
+      }
+}
