@@ -325,6 +325,24 @@ test('einsum and unsortedSegmentSum (cpu copy) match cpu', async () => {
 });
 
 // Batch norm and activations used by the model blocks, forward and gradients.
+// Add (replaced for a bias over the last axis, either order; everything else is wasm's own).
+for (const [a, b] of [
+  [[2, 5, 6, 7], [7]],
+  [[8], [3, 8]],
+  [[64, 28, 28, 32], [32]],
+  [
+    [3, 7],
+    [3, 7],
+  ],
+  [
+    [3, 7],
+    [1, 7],
+  ],
+  [[4, 1], [4]],
+]) {
+  test(`add [${a}] + [${b}]: values and gradients`, () => check('add', [a, b], (x, y) => tf.add(x, y)));
+}
+
 // Relu's gradient (the fused AmalgamReluGrad kernel on wasm), its own gradient (second order through
 // dy), and NaN inputs propagated as tfjs's dy · step(x) does.
 test('relu: values and gradients, second order through the fused gradient, NaN propagation', async () => {

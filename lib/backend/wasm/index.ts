@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { add } from './add';
 import { ADAM_KERNEL, adamKernel, patchAdam } from './adam';
 import { conv2D } from './conv2d';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d_backprop';
@@ -21,6 +22,7 @@ export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy
   { name: 'DepthwiseConv2dNativeBackpropInput', how: 'added', fn: depthwiseBackpropInput },
   { name: 'MaxPoolGrad', how: 'replaced', fn: maxPoolGrad },
   { name: 'Sum', how: 'replaced', fn: sum },
+  { name: 'Add', how: 'replaced', fn: add },
   { name: 'Identity', how: 'replaced', fn: identity },
   { name: ADAM_KERNEL, how: 'added', fn: adamKernel },
   { name: RELU_GRAD_KERNEL, how: 'added', fn: reluGradKernel },

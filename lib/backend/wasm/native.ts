@@ -11,6 +11,7 @@ export interface Native {
   relu_grad(dy: number, y: number, dx: number, n: number): void;
   patches_t(...a: number[]): void;
   conv_small(...a: number[]): void;
+  bias_add(x: number, bias: number, y: number, rows: number, c: number): void;
   /** Byte offset of a tensor's data on the heap. */
   ptr(t: Info): number;
   /** A scratch buffer of at least `bytes` on the heap, reused between calls (grown when too small). */
@@ -71,6 +72,7 @@ export function native(backend: any): Native {
     relu_grad: ex.relu_grad,
     patches_t: ex.patches_t,
     conv_small: ex.conv_small,
+    bias_add: ex.bias_add,
     ptr: (t) => backend.dataIdMap.get(t.dataId).memoryOffset >>> 0,
     scratch(size) {
       if (size > scratchSize) {

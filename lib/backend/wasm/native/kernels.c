@@ -242,3 +242,15 @@ EXPORT void conv_small(const float *x, const float *f, float *y, int n, int h, i
         }
       }
 }
+
+// y = x + bias over the last axis (a layer's bias: x [rows, c], bias [c]), four channels at a time.
+EXPORT void bias_add(const float *x, const float *bias, float *y, long rows, long c) {
+  const long c4 = c & ~3;
+  for (long r = 0; r < rows; r++) {
+    const float *xr = x + r * c;
+    float *yr = y + r * c;
+    long j = 0;
+    for (; j < c4; j += 4) wasm_v128_store(yr + j, wasm_f32x4_add(wasm_v128_load(xr + j), wasm_v128_load(bias + j)));
+    for (; j < c; j++) yr[j] = xr[j] + bias[j];
+  }
+}
