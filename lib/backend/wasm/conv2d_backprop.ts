@@ -233,7 +233,15 @@ export function conv2DBackpropInput(args: Parameters<KernelFn>[0]): Info {
     false,
     'channelsLast',
   );
-  const dp = dilateAndPad(backend, dy, c);
+  // Stride 1: the padding is the convolution's own (no padded copy of dy); else dy is zero-inserted.
+  const keh = (c.filterHeight - 1) * c.dilationHeight + 1,
+    kew = (c.filterWidth - 1) * c.dilationWidth + 1;
+  const pt = keh - 1 - c.padInfo.top,
+    pl = kew - 1 - c.padInfo.left;
+  const pb = c.inHeight + keh - 1 - pt - c.outHeight,
+    pr = c.inWidth + kew - 1 - pl - c.outWidth;
+  const direct = c.strideHeight === 1 && c.strideWidth === 1 && pt >= 0 && pl >= 0 && pb >= 0 && pr >= 0;
+  const dp = direct ? dy : dilateAndPad(backend, dy, c);
   const rev = run('Reverse', backend, { x: filter }, { dims: [0, 1] });
   const flipped = transpose(backend, rev, [0, 1, 3, 2]);
   let dx = run(
@@ -242,7 +250,14 @@ export function conv2DBackpropInput(args: Parameters<KernelFn>[0]): Info {
     { x: dp, filter: flipped },
     {
       strides: [1, 1],
-      pad: 'valid',
+      pad: direct
+        ? [
+            [0, 0],
+            [pt, pb],
+            [pl, pr],
+            [0, 0],
+          ]
+        : 'valid',
       dataFormat: 'NHWC',
       dilations: [c.dilationHeight, c.dilationWidth],
       dimRoundingMode,
