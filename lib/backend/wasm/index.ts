@@ -8,7 +8,7 @@ import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_bac
 import { batchMatMul } from './matmul';
 import { multiply, realDiv, relu } from './elementwise';
 import { identity } from './identity';
-import { maxPoolGrad } from './pool';
+import { maxPool, maxPoolGrad } from './pool';
 import { sum } from './reduce';
 import { patchReluGradient, RELU_GRAD_KERNEL, reluGradKernel } from './relu_grad';
 import { type KernelFn, replaceKernel } from './util';
@@ -21,6 +21,7 @@ export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy
   { name: 'BatchMatMul', how: 'replaced', fn: batchMatMul },
   { name: 'DepthwiseConv2dNativeBackpropFilter', how: 'added', fn: depthwiseBackpropFilter },
   { name: 'DepthwiseConv2dNativeBackpropInput', how: 'added', fn: depthwiseBackpropInput },
+  { name: 'MaxPool', how: 'replaced', fn: maxPool },
   { name: 'MaxPoolGrad', how: 'replaced', fn: maxPoolGrad },
   { name: 'Sum', how: 'replaced', fn: sum },
   { name: 'Add', how: 'replaced', fn: add },

@@ -13,6 +13,7 @@ export interface Native {
   conv_small(...a: number[]): void;
   bias_add(x: number, bias: number, y: number, rows: number, c: number): void;
   relu(x: number, y: number, n: number): void;
+  max_pool(...a: number[]): void;
   binary(a: number, b: number, y: number, n: number, op: number, sa: number, sb: number): void;
   /** Byte offset of a tensor's data on the heap. */
   ptr(t: Info): number;
@@ -76,6 +77,7 @@ export function native(backend: any): Native {
     conv_small: ex.conv_small,
     bias_add: ex.bias_add,
     relu: ex.relu,
+    max_pool: ex.max_pool,
     binary: ex.binary,
     ptr: (t) => backend.dataIdMap.get(t.dataId).memoryOffset >>> 0,
     scratch(size) {

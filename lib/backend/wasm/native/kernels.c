@@ -283,3 +283,35 @@ EXPORT void binary(const float *a, const float *b, float *y, long n, int op, int
     for (long i = n4; i < n; i++) y[i] = a[sa ? 0 : i] / b[sb ? 0 : i];
   }
 }
+
+// MaxPool forward (NHWC, no dilation, any stride; padding is skipped, as if -inf), 4 channels at a
+// time on the calling thread (see `relu` on why not the pool).
+EXPORT void max_pool(const float *x, float *y, int n, int h, int w, int c, int ho, int wo, int fh, int fw, int sh,
+                     int sw, int top, int left) {
+  const int c4 = c & ~3;
+  for (int b = 0; b < n; b++) {
+    const float *xb = x + (long)b * h * w * c;
+    for (int yr = 0; yr < ho; yr++) {
+      const int r0 = yr * sh - top, rmin = r0 < 0 ? 0 : r0, rmax = r0 + fh > h ? h : r0 + fh;
+      for (int yc = 0; yc < wo; yc++) {
+        const int c0 = yc * sw - left, cmin = c0 < 0 ? 0 : c0, cmax = c0 + fw > w ? w : c0 + fw;
+        float *out = y + (((long)b * ho + yr) * wo + yc) * c;
+        for (int d = 0; d < c4; d += 4) {
+          v128_t m = wasm_v128_load(xb + ((long)rmin * w + cmin) * c + d);
+          for (int r = rmin; r < rmax; r++)
+            for (int q = cmin; q < cmax; q++) m = wasm_f32x4_max(m, wasm_v128_load(xb + ((long)r * w + q) * c + d));
+          wasm_v128_store(out + d, m);
+        }
+        for (int d = c4; d < c; d++) {
+          float m = xb[((long)rmin * w + cmin) * c + d];
+          for (int r = rmin; r < rmax; r++)
+            for (int q = cmin; q < cmax; q++) {
+              const float v = xb[((long)r * w + q) * c + d];
+              if (v > m) m = v;
+            }
+          out[d] = m;
+        }
+      }
+    }
+  }
+}
