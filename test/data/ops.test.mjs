@@ -136,7 +136,7 @@ function refPercentile(sorted, f) {
 
 test('describe: quartiles, mean, std and distinct equal a sort-based computation on awkward columns', () => {
   let s = 12345;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const n = 20_003; // (n - 1) / 4 not whole: interpolated quartiles
   const cols = {
     uniform: Float64Array.from({ length: n }, () => r() * 100 - 50),
