@@ -14,6 +14,7 @@ import { vlSpec, type VegaLiteSpec } from './spec';
 import { columnNames, compact, fmt, type TableLike, toRows } from './table';
 import { type ImageBatch, thumbnails } from '../display/images';
 import { trustworthiness } from './trustworthiness';
+import { umapMany } from './umap';
 
 /** The four representations, in the model's order (lib/model owns the names). */
 export const REPRESENTATIONS = REPRESENTATION_NAMES;
@@ -257,10 +258,20 @@ async function latentChart(
   });
 
   const views: LatentInfo['views'] = [];
+  // Several UMAPs lay out on worker threads side by side (same coordinates as one at a time).
+  const laidOut = new Map<string, Projection>();
+  const many = method === 'umap' ? reps.filter((rep) => outs[rep].cols > 2) : [];
+  if (many.length > 1) {
+    const coords = await umapMany(
+      many.map((rep) => outs[rep]),
+      { signal: options.signal },
+    );
+    many.forEach((rep, i) => laidOut.set(rep, { coords: coords[i], method: 'umap' }));
+  }
   for (const rep of reps) {
     if (options.signal?.aborted) throw new InterruptedError();
     const m = outs[rep];
-    const p: Projection = await project(m, method, options.signal);
+    const p: Projection = laidOut.get(rep) ?? (await project(m, method, options.signal));
     values.forEach((v, k) => {
       v[`${rep}_x`] = compact(p.coords[2 * k]);
       v[`${rep}_y`] = compact(p.coords[2 * k + 1]);
