@@ -19,18 +19,26 @@ export function errorsOf(notebook) {
   );
 }
 
-/** Per code cell, its outputs as masked text (stream text, text/plain, errors). */
-export function comparableOutputs(notebook) {
+/**
+ * Per code cell, its outputs as masked text (stream text, text/plain, errors). With renameIds, each
+ * distinct 12-hex version id becomes <id1>, <id2>, ... in order of first appearance: for notebooks
+ * whose versions hash a log that records arrival times (feedback), so only the ids' pattern must agree.
+ */
+export function comparableOutputs(notebook, { renameIds = false } = {}) {
+  const ids = new Map();
+  const rename = (text) =>
+    renameIds ? text.replace(/\b[0-9a-f]{12}\b/g, (id) => ids.get(id) ?? ids.set(id, `<id${ids.size + 1}>`).get(id)) : text;
+  const masked = (text) => rename(mask(text));
   return notebook.cells
     .filter((c) => c.cell_type === 'code')
     .map((c) =>
       (c.outputs ?? []).map((o) => {
-        if (o.output_type === 'stream') return `${o.name}: ${mask(joined(o.text))}`;
-        if (o.output_type === 'error') return `error ${o.ename}: ${mask(o.evalue)}`;
+        if (o.output_type === 'stream') return `${o.name}: ${masked(joined(o.text))}`;
+        if (o.output_type === 'error') return `error ${o.ename}: ${masked(o.evalue)}`;
         const kinds = Object.keys(o.data ?? {})
           .sort()
           .join(',');
-        return `${o.output_type} [${kinds}] ${mask(joined(o.data?.['text/plain']))}`;
+        return `${o.output_type} [${kinds}] ${masked(joined(o.data?.['text/plain']))}`;
       }),
     );
 }
