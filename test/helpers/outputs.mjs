@@ -27,7 +27,9 @@ export function errorsOf(notebook) {
 export function comparableOutputs(notebook, { renameIds = false } = {}) {
   const ids = new Map();
   const rename = (text) =>
-    renameIds ? text.replace(/\b[0-9a-f]{12}\b/g, (id) => ids.get(id) ?? ids.set(id, `<id${ids.size + 1}>`).get(id)) : text;
+    renameIds
+      ? text.replace(/\b[0-9a-f]{12}\b/g, (id) => ids.get(id) ?? ids.set(id, `<id${ids.size + 1}>`).get(id))
+      : text;
   const masked = (text) => rename(mask(text));
   return notebook.cells
     .filter((c) => c.cell_type === 'code')
