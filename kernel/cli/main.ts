@@ -29,12 +29,21 @@ Writes the kernelspec (kernel.json, logos) where Jupyter finds it:
   kernel: `Usage: amalgam kernel CONNECTION_FILE
 
 Runs the kernel on the ports and key of CONNECTION_FILE (Jupyter does this for you).`,
-  run: `Usage: amalgam run NOTEBOOK [-o OUT] [-p NAME=VALUE ...] [--allow-errors] [--timeout SECONDS]
+  run: `Usage: amalgam run NOTEBOOK [-p NAME VALUE ...] [-o OUT.ipynb] [--html OUT.html] [--timeout S] [--allow-errors]
 
-Executes NOTEBOOK's code cells in order in this process (same executor and magics as the kernel) and
-writes the executed notebook to OUT (default NOTEBOOK.out.ipynb). -p values (JSON, else strings) are
-assigned in a cell inserted after the cell tagged "parameters". Exits 1 at the first error unless
---allow-errors.`,
+Executes NOTEBOOK's code cells in order in this process (same executor and magics as the kernel,
+the notebook's folder as working directory) and writes the executed notebook, valid nbformat v4.5:
+  -o, --output OUT.ipynb   where (default NOTEBOOK.out.ipynb)
+  -p, --parameter NAME VALUE
+                           papermill's parameters: assigned in a cell inserted after the cell
+                           tagged "parameters", VALUE as JSON when it parses, else a string; the
+                           type the parameters cell declared stays (-p NAME=VALUE works too)
+  --html OUT.html          also a self-contained page: markdown, code, outputs, interactive charts
+                           with their PNG beside them, readable offline
+  --timeout S              a cell running longer than S seconds ends with "timed out after S s"
+  --allow-errors           go on after a cell fails (exit 0)
+Exit status: 0 every cell ran, 1 a cell failed (the notebook is written up to it), 2 a bad command
+line or a notebook that is missing, not JSON, or invalid against the nbformat schema.`,
   repl: `Usage: amalgam repl
 
 An interactive TypeScript prompt with amalgam's magics (%help), type-checking and top-level await.`,
@@ -108,32 +117,11 @@ export async function main(argv: string[]): Promise<void> {
         return;
       }
       case 'run': {
-        const file = args._[0];
-        if (!file) throw new Error('usage: amalgam run NOTEBOOK [-o OUT] [-p NAME=VALUE ...]');
-        const parameters: Record<string, unknown> = {};
-        rest.forEach((t, i) => {
-          if (t !== '-p' && t !== '--param') return;
-          const m = /^([A-Za-z_$][\w$]*)=(.*)$/s.exec(rest[i + 1] ?? '');
-          if (!m) throw new Error(`-p expects NAME=VALUE, got ${rest[i + 1] ?? 'nothing'}`);
-          try {
-            parameters[m[1]] = JSON.parse(m[2]);
-          } catch {
-            parameters[m[1]] = m[2];
-          }
-        });
-        const out =
-          typeof args.flags.o === 'string'
-            ? args.flags.o
-            : typeof args.flags.output === 'string'
-              ? args.flags.output
-              : undefined;
         const { runCommand } = await import('./run.js');
-        process.exitCode = await runCommand(file, out, {
-          parameters,
-          allowErrors: !!args.flags['allow-errors'],
-          timeout: typeof args.flags.timeout === 'string' ? Number(args.flags.timeout) : undefined,
-        });
-        return;
+        const code = await runCommand(rest);
+        if (code < 0) return void console.log(HELP.run);
+        // Timers or servers a notebook left behind must not keep the command alive.
+        return process.exit(code);
       }
       case 'repl': {
         const { startRepl } = await import('./repl.js');
