@@ -124,6 +124,10 @@ export async function main(argv: string[]): Promise<void> {
         return process.exit(code);
       }
       case 'repl': {
+        if (rest.length)
+          throw new Error(
+            `unexpected ${rest[0]}: amalgam repl takes no arguments (AMALGAM_HOME sets where its history is kept)`,
+          );
         const { startRepl } = await import('./repl.js');
         await startRepl();
         return;

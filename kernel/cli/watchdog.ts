@@ -88,7 +88,11 @@ export class Watchdog {
   /** Ends the thread (before exit: its inspector session would otherwise be left open). */
   async close(): Promise<void> {
     process.removeListener('SIGINT', this.onSigint);
+    // The worker disconnects its inspector session and ends; terminate() only if it does not.
+    const ended = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.post({ type: 'stop' });
-    await this.worker.terminate();
+    const late = setTimeout(() => void this.worker.terminate(), 500);
+    await ended;
+    clearTimeout(late);
   }
 }
