@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from '../../lib/magics/args';
+import { closest } from '../../lib/util/text';
 import { installKernelspec } from './install';
 
 import { PACKAGE_VERSION } from '../../lib/util/package';
@@ -14,6 +15,7 @@ Commands:
   kernel    run the kernel (Jupyter starts this with a connection file)
   run       execute a notebook headless (no Jupyter or Python needed)
   repl      a terminal REPL with the same magics
+  link      put the amalgam command on PATH (npm run setup does this)
   serve     serve a registered amalgamation over REST (TF Serving /v1, Open Inference Protocol /v2)
   retrain   fine-tune a challenger on the served model's feedback; promote it if no head regresses
   bench     run a benchmark from bench/ (kernel, data, model, train, viz, serve)
@@ -46,7 +48,16 @@ Exit status: 0 every cell ran, 1 a cell failed (the notebook is written up to it
 line or a notebook that is missing, not JSON, or invalid against the nbformat schema.`,
   repl: `Usage: amalgam repl
 
-An interactive TypeScript prompt with amalgam's magics (%help), type-checking and top-level await.`,
+An interactive TypeScript prompt with the kernel's executor: type-checking, top-level await, magics
+(%help). Tab completes from the type checker; Up recalls earlier entries whole, kept across sessions
+in ~/.amalgam/repl_history ($AMALGAM_HOME/repl_history); Ctrl-C stops the running cell (even a
+synchronous loop) and keeps every name; exit, .exit or Ctrl-D leave at once. Charts are written to
+PNG files whose path is printed; progress lines update in place.`,
+  link: `Usage: amalgam link [--dir DIR]
+
+Links DIR/amalgam to this checkout's bin/amalgam.js. Without --dir: the first of ~/.local/bin and
+/usr/local/bin that is on PATH and writable, else ~/.local/bin (created; prints the PATH line to
+add). Running it again, or from another checkout, replaces the link.`,
   serve: `Usage: amalgam serve NAME[@VERSION|@TAG] [--port P] [--host H] [--registry DIR] [--token T]
        [--canary TAG=PERCENT] [--max-batch N] [--max-delay MS] [--no-batching] [--worker] [--body-limit BYTES] [--log]
 
@@ -122,6 +133,23 @@ export async function main(argv: string[]): Promise<void> {
         if (code < 0) return void console.log(HELP.run);
         // Timers or servers a notebook left behind must not keep the command alive.
         return process.exit(code);
+      }
+      case 'link': {
+        const { parseArgs: parseStrict } = await import('node:util');
+        let values: { dir?: string };
+        try {
+          ({ values } = parseStrict({ args: rest, options: { dir: { type: 'string' } }, strict: true }));
+        } catch (e: any) {
+          const flag = /'([^']+)'/.exec(e.message)?.[1];
+          throw new Error(
+            e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+              ? `unknown flag ${flag}${closest(flag ?? '', ['--dir']) ? ' (did you mean --dir?)' : ''}`
+              : e.message,
+          );
+        }
+        const { linkCommand } = await import('./link.js');
+        console.log(linkCommand({ dir: values.dir }));
+        return;
       }
       case 'repl': {
         if (rest.length)
