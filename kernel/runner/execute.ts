@@ -79,6 +79,9 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
   const executor = new Executor(process.cwd());
   // The same tfjs backend as the kernel (threaded wasm when no native package loads), ready before the first cell.
   await selectBackend().catch((e) => options.warn?.(`backend: ${(e as Error).message}`));
+  // The library's renderers (tables, models), as the kernel loads them at start-up: a cell that
+  // shows a table before any `import ... from 'amalgam'` renders it as the kernel would.
+  require('../../lib/index');
   const watchdog = new Watchdog(false);
   let outputs: Output[] = [];
   let clearOnNext = false;
