@@ -129,7 +129,10 @@ export async function main(argv: string[]): Promise<void> {
       }
       case 'run': {
         const { runCommand } = await import('./run.js');
-        const code = await runCommand(rest);
+        const code = await runCommand(rest).catch((e: Error) => {
+          console.error(`amalgam run: ${e.message}`);
+          return 2;
+        });
         if (code < 0) return void console.log(HELP.run);
         // Timers or servers a notebook left behind must not keep the command alive.
         return process.exit(code);

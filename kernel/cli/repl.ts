@@ -9,6 +9,7 @@ import { CellError } from '../executor/errors';
 import { Executor } from '../executor/executor';
 import { codePointToIndex, complete, indexToCodePoint, isComplete } from '../executor/introspection';
 import '../magics/index';
+import { BackgroundErrors } from './background';
 import { History } from './repl-history';
 import { TerminalOutput } from './repl-output';
 import { Watchdog } from './watchdog';
@@ -48,6 +49,7 @@ export async function startRepl(): Promise<void> {
     clear: () => {},
   });
   const watchdog = new Watchdog(tty);
+  const background = new BackgroundErrors((text) => output.text(text));
   const history = new History();
   let buffer = '';
   let count = 0;
@@ -146,6 +148,7 @@ export async function startRepl(): Promise<void> {
       process.stderr.write = streams.stderr;
     }
     output.finishLine();
+    background.guard();
     if (result.ok) {
       const r = result.value;
       if (r.hasValue && r.value !== undefined) {

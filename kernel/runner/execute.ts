@@ -3,6 +3,7 @@ import type { MimeBundle } from '../../lib/display/bundle';
 import { setDisplaySink } from '../../lib/display/output';
 import { toMimeBundle } from '../../lib/display/registry';
 import { runCell } from '../cell';
+import { BackgroundErrors } from '../cli/background';
 import { Watchdog } from '../cli/watchdog';
 import { CellError, headline } from '../executor/errors';
 import { Executor } from '../executor/executor';
@@ -83,6 +84,8 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
   // shows a table before any `import ... from 'amalgam'` renders it as the kernel would.
   require('../../lib/index');
   const watchdog = new Watchdog(false);
+  // A late error lands in the cell running when it happens, as stderr (the kernel does the same).
+  const background = new BackgroundErrors((text) => capture('stderr')(text));
   let outputs: Output[] = [];
   let clearOnNext = false;
   const pending: Promise<void>[] = [];
@@ -151,6 +154,7 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
         options.timeout ? options.timeout * 1000 : undefined,
       );
       await Promise.allSettled(pending.splice(0));
+      background.guard();
       process.stdout.write = write.stdout;
       process.stderr.write = write.stderr;
       if (r.ok) {
@@ -175,6 +179,7 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
     process.stdout.write = write.stdout;
     process.stderr.write = write.stderr;
     setDisplaySink(undefined);
+    background.close();
     await watchdog.close();
   }
   return { notebook: nb, errors };

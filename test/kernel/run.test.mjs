@@ -65,6 +65,8 @@ test('amalgam run executes a notebook with parameters and writes valid nbformat'
           code("console.log('epochs', epochs, mode)\ndisplay({ name })\nepochs * 2"),
           code("await display('0%', { id: 'p' })\nawait display('100%', { id: 'p', update: true })"),
           code('%%writefile out.txt\nwritten'),
+          code("setTimeout(() => { throw new Error('late') }, 100)\n0"),
+          code("await new Promise((r) => setTimeout(r, 800))\n'still here'"),
         ],
         4,
       ),
@@ -92,6 +94,10 @@ test('amalgam run executes a notebook with parameters and writes valid nbformat'
   assert.equal(cells[3].outputs.length, 1);
   assert.equal(cells[3].outputs[0].data['text/plain'], "'100%'");
   assert.equal(readFileSync(join(dir, 'out.txt'), 'utf8'), 'written\n');
+  // A late error is reported in the cell running when it happens, and the run goes on.
+  assert.equal(cells[6].outputs[0].name, 'stderr');
+  assert.match(cells[6].outputs[0].text, /Uncaught exception \(after a cell finished\): Error: late/);
+  assert.equal(cells[6].outputs[1].data['text/plain'], "'still here'");
   assert.deepEqual(schemaErrors(nb), []);
   assert.equal(nbformatValidates(out), true);
 });
