@@ -158,7 +158,8 @@ export class Reservoir {
       out.push(JSON.stringify({ slot, seen: r.seen, time: r.time, x: b64(r.x), reps: mapB64(r.reps), pred: r.pred }));
     }
     out.push(JSON.stringify({ seen: this.seen }));
-    if (this.lines + out.length > 2 * this.capacity + 2) {
+    // A new log starts with its header (and every row so far); a full one is rewritten.
+    if ((this.fd === undefined && !fs.existsSync(this.file)) || this.lines + out.length > 2 * this.capacity + 2) {
       this.compact();
       return;
     }
@@ -202,7 +203,6 @@ export class Reservoir {
 
   private open(): void {
     if (this.fd !== undefined) return;
-    if (!fs.existsSync(this.file)) this.compact(); // the header line first
     this.fd = fs.openSync(this.file, 'a');
   }
 
