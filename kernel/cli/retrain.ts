@@ -36,6 +36,7 @@ function ifDrift(args: ParsedArgs): true | number | undefined {
 
 export function retrainOptions(args: ParsedArgs): DriftRetrainOptions & { name: string } {
   checkFlags('retrain', args, FLAGS);
+  const onDrift = ifDrift(args); // first: `--if-drift NAME` took the name as its value
   const name = args._[0];
   if (!name || args._.length > 1)
     throw new Error('usage: amalgam retrain NAME [--from TAG] [--epochs E] (amalgam retrain --help)');
@@ -60,7 +61,7 @@ export function retrainOptions(args: ParsedArgs): DriftRetrainOptions & { name: 
     holdout: numberFlag(args, 'holdout', 'retrain'),
     registry: value('registry'),
     tolerance,
-    ifDrift: ifDrift(args),
+    ifDrift: onDrift,
     rep,
   };
 }
