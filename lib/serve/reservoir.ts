@@ -96,6 +96,8 @@ export class Reservoir {
   readonly rows: (ServedRow | undefined)[] = [];
   /** Slots kept since the last flush, waiting for their representations. */
   readonly pending = new Map<number, ServedRow>();
+  /** The count the log holds. */
+  written = 0;
   private fd?: number;
   private lines = 0;
   private random: () => number;
@@ -112,6 +114,7 @@ export class Reservoir {
     const before = readReservoir(file);
     if (before && before.shape.join() === options.shape.join()) {
       this.seen = before.seen;
+      this.written = before.seen;
       this.lines = before.lines;
       before.rows.slice(0, this.capacity).forEach((r, i) => {
         this.rows[i] = r;
@@ -158,6 +161,7 @@ export class Reservoir {
       out.push(JSON.stringify({ slot, seen: r.seen, time: r.time, x: b64(r.x), reps: mapB64(r.reps), pred: r.pred }));
     }
     out.push(JSON.stringify({ seen: this.seen }));
+    this.written = this.seen;
     // A new log starts with its header (and every row so far); a full one is rewritten.
     if ((this.fd === undefined && !fs.existsSync(this.file)) || this.lines + out.length > 2 * this.capacity + 2) {
       this.compact();
@@ -172,6 +176,7 @@ export class Reservoir {
   /** Rewrites the log as the current sample only: temporary file, fsync, rename (atomic), fsync the folder. */
   compact(): void {
     this.close();
+    this.written = this.seen;
     const tmp = `${this.file}.${process.pid}.tmp`;
     const lines = [
       JSON.stringify({

@@ -69,8 +69,8 @@ export class ServedSampler {
     if (this.size <= 0) return;
     const e = this.entries.get(version.id) ?? (this.reservoir(version), this.entries.get(version.id)!);
     e.version = version;
-    if (!e.reservoir.offer(batch.data, batch.n)) return;
-    e.release ??= holder.hold(version);
+    // Kept rows wait for their representations (their version is held); the count alone is written too.
+    if (e.reservoir.offer(batch.data, batch.n)) e.release ??= holder.hold(version);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.drain();
@@ -87,6 +87,7 @@ export class ServedSampler {
         e.release = undefined;
         if (!taken.length) {
           release?.();
+          if (e.reservoir.seen !== e.reservoir.written) e.reservoir.write([]);
           continue;
         }
         try {

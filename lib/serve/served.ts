@@ -185,6 +185,8 @@ export async function referenceInputs(
 ): Promise<{ x: Float32Array; n: number; source: string }> {
   let data: Examples | undefined = options.data;
   let source = 'the given data';
+  let limit: number | undefined;
+  let split: string | undefined;
   if (!data) {
     let recorded = model.dataSource;
     if (!recorded && model.version) {
@@ -198,9 +200,12 @@ export async function referenceInputs(
       );
     data = (await loadSource(recorded)) as Examples;
     source = recorded.dataset ?? recorded.files?.[0] ?? 'the recorded data';
+    // The rows it was trained on: the recorded split and limit, as fit read them.
+    limit = recorded.limit;
+    split = recorded.split;
   }
-  const hasSplit = !!(data as any).splitColumn;
-  const r = resolveData(model, data, [], { split: hasSplit ? 'train' : undefined, where: 'drift' });
+  const hasSplit = !!(data as { splitColumn?: string }).splitColumn;
+  const r = resolveData(model, data, [], { split: hasSplit ? (split ?? 'train') : undefined, limit, where: 'drift' });
   try {
     const want = Math.min(options.n ?? 1000, r.n);
     const rand = derive('drift:reference');

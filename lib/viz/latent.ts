@@ -110,6 +110,8 @@ export interface LatentInfo {
 
 /** Thumbnail bytes allowed in one chart (with coordinates and the static SVG the chart stays < 1 MB). */
 const THUMBNAIL_BUDGET = 380_000;
+/** With served points: the chart's values (coordinates and thumbnails) stay under this. */
+const SERVED_PAYLOAD = 640_000;
 
 function resolveReps(rep: LatentOptions['rep']): string[] {
   if (rep === undefined) return ['latent_low'];
@@ -325,7 +327,7 @@ async function latentChart(
     const buckets = timeBuckets(served.times, served.n);
     for (let k = 0; k < served.n; k++) {
       const v: Record<string, unknown> = { row: k, source: 'served', when: buckets[k] };
-      if (served.times?.[k]) v.time = served.times[k];
+      if (served.times?.[k]) v.time = served.times[k].slice(11, 19); // hh:mm:ss (UTC) keeps the payload small
       const fb = served.label?.[k];
       if (fb !== undefined && fb !== null) v.label = nameOf(fb);
       else if (allLabels) v.label = '(no feedback)';
@@ -380,14 +382,18 @@ async function latentChart(
   if ((options.thumbnails ?? !!data.images) && data.images) {
     let thumbs = thumbnails(data.images, indices, 1);
     let size = thumbs.reduce((s, t) => s + t.length + 10, 0);
-    if (size > THUMBNAIL_BUDGET) {
+    // Served points take room in the payload too: the thumbnails get what they leave.
+    const budget = served
+      ? Math.max(0, Math.min(THUMBNAIL_BUDGET, SERVED_PAYLOAD - JSON.stringify(values).length))
+      : THUMBNAIL_BUDGET;
+    if (size > budget) {
       thumbs = thumbnails(data.images, indices, 2);
       size = thumbs.reduce((s, t) => s + t.length + 10, 0);
       notes.push('thumbnails at half size');
     }
     let keep = thumbs.length;
-    if (size > THUMBNAIL_BUDGET) {
-      keep = Math.floor((thumbs.length * THUMBNAIL_BUDGET) / size);
+    if (size > budget) {
+      keep = Math.floor((thumbs.length * budget) / size);
       notes.push(`thumbnails on ${fmt(keep)} of ${fmt(thumbs.length)} points (payload < 1 MB)`);
     }
     // Every ⌈n/keep⌉-th point: spread over the classes, since the rows are in index order.
