@@ -21,7 +21,7 @@ export interface ServedRow {
   time: string;
   /** The model inputs (after the data pipeline), shape × 1 row. */
   x: Float32Array;
-  /** The kept representations (computed after the request, off its path). */
+  /** The kept representations (from the request's own predict). */
   reps: Record<string, Float32Array>;
   /** Predicted class per classify head. */
   pred: Record<string, number>;
@@ -94,7 +94,7 @@ export class Reservoir {
   readonly capacity: number;
   seen = 0;
   readonly rows: (ServedRow | undefined)[] = [];
-  /** Slots kept since the last flush, waiting for their representations. */
+  /** Slots kept since the last write. */
   readonly pending = new Map<number, ServedRow>();
   /** The count the log holds. */
   written = 0;
@@ -130,7 +130,7 @@ export class Reservoir {
    * Offers a request's rows (flat float32, `n` rows); keeps each with probability capacity / seen.
    * Cheap: a random draw per row and a copy of the kept ones. Returns how many were kept.
    */
-  offer(data: Float32Array, n: number): number {
+  offer(data: Float32Array, n: number, fill?: (i: number, row: ServedRow) => void): number {
     const per = data.length / n;
     const time = new Date().toISOString();
     let kept = 0;
@@ -139,6 +139,7 @@ export class Reservoir {
       const slot = this.seen <= this.capacity ? this.seen - 1 : Math.floor(this.random() * this.seen);
       if (slot >= this.capacity) continue;
       const row: ServedRow = { seen: this.seen, time, x: data.slice(i * per, (i + 1) * per), reps: {}, pred: {} };
+      fill?.(i, row);
       this.rows[slot] = row;
       this.pending.set(slot, row);
       kept++;
@@ -146,7 +147,7 @@ export class Reservoir {
     return kept;
   }
 
-  /** The rows kept since the last call, to compute their representations and then write them. */
+  /** The rows kept since the last call, to write them. */
   take(): [number, ServedRow][] {
     const out = [...this.pending];
     this.pending.clear();

@@ -1,36 +1,33 @@
 // The server's record of served traffic: one reservoir per model version (lib/serve/reservoir.ts).
-// A request only draws which of its rows to keep and copies them; the kept rows' representations
-// and predicted classes are computed afterwards, off the request's path, in one predict per version
-// every flushMs, then appended to the log. The version is held (not disposed) until then.
-import type { Executor } from './executor';
+// The kept representations are computed by the request's own predict (the batcher adds them to
+// every predict of the version: for a head reading latent_low they are on its path anyway), so a
+// request pays a random draw per row and a copy of the kept ones; the log is appended off its path,
+// every flushMs, in one write and one fdatasync.
 import type { LoadedVersion, ModelHolder } from './holder';
-import { DEFAULT_SAMPLE_SIZE, Reservoir, type ServedRow, servedFile } from './reservoir';
-import type { Batch } from './tensors';
+import { DEFAULT_SAMPLE_SIZE, Reservoir, servedFile } from './reservoir';
+import type { Batch, OutputTensor } from './tensors';
 
 export interface SamplingOptions {
   /** Rows kept per version (default 2,000); 0 keeps none. */
   size?: number;
   /** Representations kept with each row (default ['latent_low']; 'all' for every one). */
   reps?: string[] | 'all';
-  /** How often kept rows are computed and written (ms, default 500). */
+  /** How often kept rows are written (ms, default 500). */
   flushMs?: number;
 }
 
 interface Entry {
   reservoir: Reservoir;
   version: LoadedVersion;
-  release?: () => void;
 }
 
 export class ServedSampler {
   private entries = new Map<string, Entry>();
   private timer?: NodeJS.Timeout;
-  private draining?: Promise<void>;
   readonly size: number;
 
   constructor(
     private registryDir: string,
-    private executor: Executor,
     private options: SamplingOptions = {},
   ) {
     this.size = options.size ?? DEFAULT_SAMPLE_SIZE;
@@ -38,6 +35,7 @@ export class ServedSampler {
 
   /** The representations kept for a version's rows (the asked ones it has). */
   repsOf(version: LoadedVersion): string[] {
+    if (this.size <= 0) return [];
     const have = version.model.representationNames as string[];
     const asked = this.options.reps === 'all' ? have : (this.options.reps ?? ['latent_low']);
     return asked.filter((r) => have.includes(r));
@@ -64,76 +62,49 @@ export class ServedSampler {
     return new Map([...this.entries].map(([id, e]) => [id, { name: e.version.name, reservoir: e.reservoir }]));
   }
 
-  /** Called with every predicted batch: keeps a uniform sample of its rows. */
-  offer(holder: ModelHolder, version: LoadedVersion, batch: Batch): void {
+  /**
+   * Called with every predicted batch and its outputs (which hold the kept representations): keeps a
+   * uniform sample of the rows, with the predicted class of each classify head that was computed.
+   */
+  offer(_holder: ModelHolder, version: LoadedVersion, batch: Batch, result: Record<string, OutputTensor>): void {
     if (this.size <= 0) return;
-    const e = this.entries.get(version.id) ?? (this.reservoir(version), this.entries.get(version.id)!);
-    e.version = version;
-    // Kept rows wait for their representations (their version is held); the count alone is written too.
-    if (e.reservoir.offer(batch.data, batch.n)) e.release ??= holder.hold(version);
+    const model = version.model;
+    const reps = this.repsOf(version).filter((r) => result[r]);
+    const classify = Object.keys(result).filter(
+      (o) => model.headNames.includes(o) && model.head(o).task === 'classify',
+    );
+    this.reservoir(version).offer(batch.data, batch.n, (i, row) => {
+      for (const r of reps) {
+        const w = result[r].data.length / batch.n;
+        row.reps[r] = Float32Array.from(result[r].data.subarray(i * w, (i + 1) * w));
+      }
+      for (const h of classify) {
+        const all = result[h].data;
+        const w = all.length / batch.n;
+        let best = 0;
+        for (let c = 1; c < w; c++) if (all[i * w + c] > all[i * w + best]) best = c;
+        row.pred[h] = best;
+      }
+    });
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      void this.drain();
+      this.drain();
     }, this.options.flushMs ?? 500);
     this.timer.unref?.();
   }
 
-  /** Computes and writes every kept row now; resolves when done. */
-  drain(): Promise<void> {
-    const run = async () => {
-      for (const e of this.entries.values()) {
-        const taken = e.reservoir.take();
-        const release = e.release;
-        e.release = undefined;
-        if (!taken.length) {
-          release?.();
-          if (e.reservoir.seen !== e.reservoir.written) e.reservoir.write([]);
-          continue;
-        }
-        try {
-          await this.compute(e.version, taken);
-        } catch {
-          // A row without representations is still a served input: it is written as it is.
-        } finally {
-          release?.();
-        }
-        e.reservoir.write(taken);
-      }
-    };
-    const next = (this.draining ?? Promise.resolve()).then(run);
-    this.draining = next.finally(() => {
-      if (this.draining === next) this.draining = undefined;
-    });
-    return next;
-  }
-
-  private async compute(version: LoadedVersion, rows: [number, ServedRow][]): Promise<void> {
-    const model = version.model;
-    const classify = model.headNames.filter((h) => model.head(h).task === 'classify' && model.outputNames.includes(h));
-    const outputs = [...this.repsOf(version), ...classify];
-    if (!outputs.length || version.disposed) return;
-    const per = rows[0][1].x.length;
-    const data = new Float32Array(rows.length * per);
-    rows.forEach(([, r], i) => data.set(r.x, i * per));
-    const result = await this.executor.run(version, outputs, data, rows.length);
-    rows.forEach(([, r], i) => {
-      for (const o of outputs) {
-        const { data: all } = result[o];
-        const w = all.length / rows.length;
-        const part = Float32Array.from(all.subarray(i * w, (i + 1) * w));
-        if (classify.includes(o)) {
-          let best = 0;
-          for (let c = 1; c < w; c++) if (part[c] > part[best]) best = c;
-          r.pred[o] = best;
-        } else r.reps[o] = part;
-      }
-    });
+  /** Writes every kept row (and the count) now. */
+  drain(): void {
+    for (const e of this.entries.values()) {
+      const taken = e.reservoir.take();
+      if (taken.length || e.reservoir.seen !== e.reservoir.written) e.reservoir.write(taken);
+    }
   }
 
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.drain();
+    this.drain();
     for (const e of this.entries.values()) e.reservoir.close();
   }
 }

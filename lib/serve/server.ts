@@ -118,7 +118,7 @@ export class Server implements ServeContext {
       throw e;
     }
     if (options.sample !== false && (options.sample?.size ?? 1) > 0) {
-      this.sampler = new ServedSampler(this.store.dir, this.executor, options.sample || {});
+      this.sampler = new ServedSampler(this.store.dir, options.sample || {});
       this.drift = new DriftMonitor(this.store, this.executor, this.sampler, () => {
         const all = new Map();
         for (const h of this.holders.values()) for (const v of h.versions) all.set(v.id, v);
@@ -130,6 +130,7 @@ export class Server implements ServeContext {
       this.executor,
       options.batching === false ? { maxBatch: 1 } : options.batching,
       this.metrics,
+      this.sampler ? (v) => this.sampler!.repsOf(v) : undefined,
     );
     this.app = this.buildApp();
   }
@@ -262,7 +263,7 @@ export class Server implements ServeContext {
     removeRunning(this);
     clearInterval(this.timer);
     await this.app.close();
-    await this.sampler?.close(); // the kept rows are written before their versions go
+    await this.sampler?.close(); // the kept rows are written before the server goes
     for (const h of this.holders.values()) h.dispose();
     for (const log of this.feedbackLogs.values()) log.close();
     await this.executor.close();
