@@ -25,6 +25,8 @@ export interface ServedRow {
   reps: Record<string, Float32Array>;
   /** Predicted class per classify head. */
   pred: Record<string, number>;
+  /** Its log line once written (a row never changes after it is kept). */
+  line?: string;
 }
 
 export const servedFile = (registryDir: string, name: string, version: string) =>
@@ -98,7 +100,11 @@ export class Reservoir {
   readonly pending = new Map<number, ServedRow>();
   /** The count the log holds. */
   written = 0;
-  private fd?: number;
+  /** The last write's error, if any (the sample is best effort; requests never fail for it). */
+  error?: string;
+  private handle?: fs.promises.FileHandle;
+  private opened = false;
+  private queue: Promise<void> = Promise.resolve();
   private lines = 0;
   private random: () => number;
 
@@ -154,31 +160,37 @@ export class Reservoir {
     return out;
   }
 
-  /** Appends the given slot writes (those not replaced since) and the count, durably. */
+  /**
+   * Appends the given slot writes (those not replaced since) and the count. The lines are encoded
+   * now; the file work (write, fdatasync, or a compaction) runs on libuv's threads, one batch after
+   * the other, so the event loop never waits for the disk. `flushed()` resolves when it is done.
+   */
   write(entries: [number, ServedRow][]): void {
     const out: string[] = [];
     for (const [slot, r] of entries) {
       if (this.rows[slot] !== r) continue; // replaced since: its successor is written later
-      out.push(JSON.stringify({ slot, seen: r.seen, time: r.time, x: b64(r.x), reps: mapB64(r.reps), pred: r.pred }));
+      out.push(lineOf(slot, r));
     }
     out.push(JSON.stringify({ seen: this.seen }));
     this.written = this.seen;
     // A new log starts with its header (and every row so far); a full one is rewritten.
-    if ((this.fd === undefined && !fs.existsSync(this.file)) || this.lines + out.length > 2 * this.capacity + 2) {
+    if ((!this.opened && !fs.existsSync(this.file)) || this.lines + out.length > 2 * this.capacity + 2) {
       this.compact();
       return;
     }
-    this.open();
-    fs.writeSync(this.fd!, `${out.join('\n')}\n`);
-    fs.fdatasyncSync(this.fd!);
     this.lines += out.length;
+    const text = `${out.join('\n')}\n`;
+    this.enqueue(async () => {
+      this.handle ??= await fs.promises.open(this.file, 'a');
+      await this.handle.write(text);
+      await this.handle.datasync();
+    });
+    this.opened = true;
   }
 
   /** Rewrites the log as the current sample only: temporary file, fsync, rename (atomic), fsync the folder. */
   compact(): void {
-    this.close();
     this.written = this.seen;
-    const tmp = `${this.file}.${process.pid}.tmp`;
     const lines = [
       JSON.stringify({
         format: FORMAT,
@@ -189,33 +201,51 @@ export class Reservoir {
       }),
     ];
     this.rows.forEach((r, slot) => {
-      if (r)
-        lines.push(
-          JSON.stringify({ slot, seen: r.seen, time: r.time, x: b64(r.x), reps: mapB64(r.reps), pred: r.pred }),
-        );
+      if (r) lines.push(lineOf(slot, r));
     });
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, `${lines.join('\n')}\n`);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
-    syncDir(path.dirname(this.file));
     this.lines = lines.length;
+    this.opened = true;
+    const text = `${lines.join('\n')}\n`;
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    this.enqueue(async () => {
+      await this.handle?.close();
+      this.handle = undefined;
+      await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+      const fh = await fs.promises.open(tmp, 'w');
+      try {
+        await fh.write(text);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fs.promises.rename(tmp, this.file);
+      syncDir(path.dirname(this.file));
+    });
   }
 
-  private open(): void {
-    if (this.fd !== undefined) return;
-    this.fd = fs.openSync(this.file, 'a');
+  private enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work).catch((e) => {
+      // A full disk or a removed folder must not take the server down: the sample is best effort.
+      this.error = (e as Error).message;
+    });
   }
 
-  close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+  /** Resolves once every write asked for so far is on disk. */
+  flushed(): Promise<void> {
+    return this.queue;
   }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+}
+
+/** A row's log line, encoded once (compactions reuse it). */
+function lineOf(slot: number, r: ServedRow): string {
+  r.line ??= JSON.stringify({ slot, seen: r.seen, time: r.time, x: b64(r.x), reps: mapB64(r.reps), pred: r.pred });
+  return r.line;
 }
 
 function mapB64(reps: Record<string, Float32Array>): Record<string, string> {

@@ -2,7 +2,7 @@
 // The kept representations are computed by the request's own predict (the batcher adds them to
 // every predict of the version: for a head reading latent_low they are on its path anyway), so a
 // request pays a random draw per row and a copy of the kept ones; the log is appended off its path,
-// every flushMs, in one write and one fdatasync.
+// every flushMs, in one write and one fdatasync on libuv's threads.
 import type { LoadedVersion, ModelHolder } from './holder';
 import { DEFAULT_SAMPLE_SIZE, Reservoir, servedFile } from './reservoir';
 import type { Batch, OutputTensor } from './tensors';
@@ -88,23 +88,24 @@ export class ServedSampler {
     });
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.drain();
+      void this.drain();
     }, this.options.flushMs ?? 500);
     this.timer.unref?.();
   }
 
-  /** Writes every kept row (and the count) now. */
-  drain(): void {
+  /** Writes every kept row (and the count) now; resolves when they are on disk. */
+  async drain(): Promise<void> {
     for (const e of this.entries.values()) {
       const taken = e.reservoir.take();
       if (taken.length || e.reservoir.seen !== e.reservoir.written) e.reservoir.write(taken);
     }
+    await Promise.all([...this.entries.values()].map((e) => e.reservoir.flushed()));
   }
 
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.drain();
-    for (const e of this.entries.values()) e.reservoir.close();
+    await this.drain();
+    await Promise.all([...this.entries.values()].map((e) => e.reservoir.close()));
   }
 }

@@ -82,7 +82,7 @@ export function servedVersion(store: RegistryStore, options: ServedOptions): { n
 
 /** Reads the served sample of a version; servers running in this process write theirs first. */
 export async function served(options: ServedOptions = {}): Promise<ServedSample> {
-  for (const s of runningServers() as { sampler?: { drain(): void } }[]) s.sampler?.drain();
+  for (const s of runningServers() as { sampler?: { drain(): Promise<void> } }[]) await s.sampler?.drain();
   const store = openRegistry(options.registry);
   const { name, version } = servedVersion(store, options);
   const file = servedFile(store.dir, name, version);
