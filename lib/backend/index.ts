@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 import { initWasm, setWasmThreads, wantedThreads, wasmThreads } from './threads';
 import { registerWasmKernels } from './wasm/index';
 
@@ -89,8 +88,10 @@ try {
 async function probeWasm(): Promise<Probe> {
   try {
     loadWasm();
-    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    return { available: true, reason: `WebAssembly SIMD from ${dir}` };
+    // Named by package and version, not by folder: the same install reads the same wherever it lives
+    // (the tutorials' committed outputs include this line).
+    const { version } = loader.require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string };
+    return { available: true, reason: `WebAssembly SIMD, @tensorflow/tfjs-backend-wasm@${version} (binaries from node_modules)` };
   } catch (e) {
     return { available: false, reason: `@tensorflow/tfjs-backend-wasm did not load (${(e as Error).message})` };
   }
