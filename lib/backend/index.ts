@@ -91,7 +91,10 @@ async function probeWasm(): Promise<Probe> {
     // Named by package and version, not by folder: the same install reads the same wherever it lives
     // (the tutorials' committed outputs include this line).
     const { version } = loader.require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string };
-    return { available: true, reason: `WebAssembly SIMD, @tensorflow/tfjs-backend-wasm@${version} (binaries from node_modules)` };
+    return {
+      available: true,
+      reason: `WebAssembly SIMD, @tensorflow/tfjs-backend-wasm@${version} (binaries from node_modules)`,
+    };
   } catch (e) {
     return { available: false, reason: `@tensorflow/tfjs-backend-wasm did not load (${(e as Error).message})` };
   }
