@@ -138,12 +138,13 @@ export class Reservoir {
    */
   offer(data: Float32Array, n: number, fill?: (i: number, row: ServedRow) => void): number {
     const per = data.length / n;
-    const time = new Date().toISOString();
+    let time: string | undefined;
     let kept = 0;
     for (let i = 0; i < n; i++) {
       this.seen++;
       const slot = this.seen <= this.capacity ? this.seen - 1 : Math.floor(this.random() * this.seen);
       if (slot >= this.capacity) continue;
+      time ??= new Date().toISOString();
       const row: ServedRow = { seen: this.seen, time, x: data.slice(i * per, (i + 1) * per), reps: {}, pred: {} };
       fill?.(i, row);
       this.rows[slot] = row;
