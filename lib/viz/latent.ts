@@ -380,12 +380,15 @@ async function latentChart(
     `${fmt(indices.length)} of ${fmt(pool.length)} ${split ? `${split} ` : ''}rows${allLabels ? ', stratified by label' : ''} (seeded)`,
   ];
   if ((options.thumbnails ?? !!data.images) && data.images) {
-    let thumbs = thumbnails(data.images, indices, 1);
-    let size = thumbs.reduce((s, t) => s + t.length + 10, 0);
     // Served points take room in the payload too: the thumbnails get what they leave.
     const budget = served
       ? Math.max(0, Math.min(THUMBNAIL_BUDGET, SERVED_PAYLOAD - JSON.stringify(values).length))
       : THUMBNAIL_BUDGET;
+    // Full size only when a sample of them says it may fit: encoding 2,000 that will not fit costs more than all the rest.
+    const probe = thumbnails(data.images, indices.slice(0, 64), 1);
+    const probeSize = (probe.reduce((s, t) => s + t.length + 10, 0) * indices.length) / Math.max(1, probe.length);
+    let thumbs = probeSize > 2 * budget ? [] : thumbnails(data.images, indices, 1);
+    let size = thumbs.length ? thumbs.reduce((s, t) => s + t.length + 10, 0) : Infinity;
     if (size > budget) {
       thumbs = thumbnails(data.images, indices, 2);
       size = thumbs.reduce((s, t) => s + t.length + 10, 0);
