@@ -110,6 +110,10 @@ test('in-distribution traffic: no drift; inverted images: drift on every represe
     assert.equal(views[0].encoding.color.condition.field, 'source');
     assert.ok(views[1].encoding.tooltip.some((t) => t.field === 'latent_low_out'));
     assert.equal(spec.data.values.filter((v) => v.source === 'served').length, 580);
+    assert.ok(
+      spec.data.values.filter((v) => v.source === 'served' && v.image?.startsWith('data:image/png')).length >= 100,
+      'served images in the tooltips',
+    );
     assert.ok(before.latent.views[0].served.outlying.length === 290);
     // Served rows placed exactly as PCA would: a training row put through the transform lands on itself.
     const self = await latent(model, await digitsData(), {
