@@ -112,6 +112,8 @@ export interface LatentInfo {
 const THUMBNAIL_BUDGET = 380_000;
 /** With served points: the chart's values (coordinates and thumbnails) stay under this. */
 const SERVED_PAYLOAD = 640_000;
+const SERVED_THUMBNAILS = 300;
+const SERVED_THUMBNAIL_BUDGET = 120_000;
 
 function resolveReps(rep: LatentOptions['rep']): string[] {
   if (rep === undefined) return ['latent_low'];
@@ -379,6 +381,20 @@ async function latentChart(
   const notes = [
     `${fmt(indices.length)} of ${fmt(pool.length)} ${split ? `${split} ` : ''}rows${allLabels ? ', stratified by label' : ''} (seeded)`,
   ];
+  // Served images first (what was sent is the point of the view), on up to 300 of them at half size.
+  if (served && (options.thumbnails ?? !!data.images) && data.images && served.shape.length >= 2) {
+    const [h, w, c = 1] = served.shape;
+    const images = { data: served.x, shape: [served.n, h, w, c] };
+    const count = Math.min(served.n, SERVED_THUMBNAILS);
+    const rows = Array.from({ length: count }, (_, j) => Math.floor((j * served.n) / count));
+    const thumbs = thumbnails(images, rows, 2);
+    let room = SERVED_THUMBNAIL_BUDGET;
+    rows.forEach((k, j) => {
+      room -= thumbs[j].length + 10;
+      if (room >= 0) values[trainingRows + k].image = thumbs[j];
+    });
+    if (room < 0 || count < served.n) notes.push('thumbnails on some served points');
+  }
   if ((options.thumbnails ?? !!data.images) && data.images) {
     // Served points take room in the payload too: the thumbnails get what they leave.
     const budget = served
