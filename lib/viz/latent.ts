@@ -449,7 +449,9 @@ async function latentChart(
             : hasPred
               ? 'pred'
               : undefined;
-  if (colorBy !== colorField && colorField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
+  // 'time' is drawn from the `when` field (arrival windows): only a real fallback gets a note.
+  const askedField = colorBy === 'time' ? 'when' : colorBy;
+  if (colorField && colorField !== askedField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
   const seen = [...new Set(values.flatMap((v) => [v.label, v.pred]).filter((v) => v !== undefined))].map(String);
   const domain = classes ? [...classes, ...seen.filter((v) => !classes.includes(v))] : seen.sort();
   const whenDomain = [...new Set(values.map((v) => v.when).filter((v): v is string => typeof v === 'string'))];
