@@ -15,6 +15,7 @@ import { columnNames, compact, fmt, type TableLike, toRows } from './table';
 import { type ImageBatch, thumbnails } from '../display/images';
 import { type Placement, place } from './place';
 import { trustworthiness } from './trustworthiness';
+import { umapMany } from './umap';
 
 /** The four representations, in the model's order (lib/model owns the names). */
 export const REPRESENTATIONS = REPRESENTATION_NAMES;
@@ -347,10 +348,20 @@ async function latentChart(
   }
 
   const views: LatentInfo['views'] = [];
+  // Several UMAPs lay out on worker threads side by side (same coordinates as one at a time).
+  const laidOut = new Map<string, Projection>();
+  const many = method === 'umap' ? reps.filter((rep) => outs[rep].cols > 2) : [];
+  if (many.length > 1) {
+    const coords = await umapMany(
+      many.map((rep) => outs[rep]),
+      { signal: options.signal },
+    );
+    many.forEach((rep, i) => laidOut.set(rep, { coords: coords[i], method: 'umap' }));
+  }
   for (const rep of reps) {
     if (options.signal?.aborted) throw new InterruptedError();
     const m = outs[rep];
-    const p: Projection = await project(m, method, options.signal);
+    const p: Projection = laidOut.get(rep) ?? (await project(m, method, options.signal));
     for (let k = 0; k < trainingRows; k++) {
       values[k][`${rep}_x`] = compact(p.coords[2 * k]);
       values[k][`${rep}_y`] = compact(p.coords[2 * k + 1]);
