@@ -139,12 +139,25 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.chdir(path.dirname(path.resolve(args.notebook)));
   const { runNotebook } = await import('../runner/execute.js');
   const started = performance.now();
+  const progress = !!process.stderr.isTTY;
+  const total =
+    notebook.cells.filter((c) => c.cell_type === 'code').length + (Object.keys(args.parameters).length ? 1 : 0);
   const result = await runNotebook(notebook, {
     parameters: args.parameters,
     allowErrors: args.allowErrors,
     timeout: args.timeout,
-    warn: (t) => console.error(`amalgam run: ${t}`),
-  }).finally(() => process.chdir(here));
+    warn: (t) => {
+      if (progress) process.stderr.write('\r\x1b[2K');
+      console.error(`amalgam run: ${t}`);
+    },
+    // Where the run is, in place on a terminal (as papermill's progress bar).
+    onCell: (_index, n) => {
+      if (progress) process.stderr.write(`\r\x1b[2K${args.notebook}: cell ${n} of ${total}`);
+    },
+  }).finally(() => {
+    if (progress) process.stderr.write('\r\x1b[2K');
+    process.chdir(here);
+  });
   writeNotebook(output, result.notebook);
   if (html) {
     const { notebookToHtml } = await import('../runner/html.js');

@@ -55,6 +55,11 @@ export class Watchdog {
     this.abort?.abort();
   }
 
+  /** Stops (false) or resumes reading the terminal for Ctrl-C, while input() or prompt() reads it. */
+  readTerminal(on: boolean): void {
+    if (this.terminal) this.post({ type: 'terminal', on });
+  }
+
   get running(): boolean {
     return Atomics.load(this.flags, RUNNING) !== 0;
   }
