@@ -123,14 +123,22 @@ export async function main(args: string[] = []): Promise<void> {
     outputs: [{ name: output, parameters: { binary_data: true } }],
   });
   const v2 = Buffer.concat([Buffer.from(header), bytes]);
-  const configs: Config[] = [
-    { name: 'v1 JSON, batching (64 rows, 2 ms)', flags: [], protocol: 'v1' },
-    { name: 'v1 JSON, batching (64 rows, 0 ms)', flags: ['--max-delay', '0'], protocol: 'v1' },
-    { name: 'v1 JSON, no batching', flags: ['--no-batching'], protocol: 'v1' },
-    { name: 'v2 binary, batching (64 rows, 2 ms)', flags: [], protocol: 'v2-binary' },
-    { name: 'v1 JSON, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v1' },
-    { name: 'v2 binary, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v2-binary' },
+  // --reservoir: the served-traffic sample's cost, off and on in turn (twice), the default configuration otherwise.
+  const reservoir = args.includes('--reservoir');
+  const sampling: Config[] = [
+    { name: 'v1 JSON, batching 2 ms, no sample (--sample 0)', flags: ['--sample', '0'], protocol: 'v1' },
+    { name: 'v1 JSON, batching 2 ms, sample of 2,000 (default)', flags: [], protocol: 'v1' },
   ];
+  const configs: Config[] = reservoir
+    ? [...sampling, ...sampling]
+    : [
+        { name: 'v1 JSON, batching (64 rows, 2 ms)', flags: [], protocol: 'v1' },
+        { name: 'v1 JSON, batching (64 rows, 0 ms)', flags: ['--max-delay', '0'], protocol: 'v1' },
+        { name: 'v1 JSON, no batching', flags: ['--no-batching'], protocol: 'v1' },
+        { name: 'v2 binary, batching (64 rows, 2 ms)', flags: [], protocol: 'v2-binary' },
+        { name: 'v1 JSON, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v1' },
+        { name: 'v2 binary, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v2-binary' },
+      ];
   const rows: Record<string, unknown>[] = [];
   for (const c of configs) {
     const before = inProcess(model, batch, output, duration / 2);
@@ -173,6 +181,12 @@ export async function main(args: string[] = []): Promise<void> {
     }
   }
   console.table(rows);
+  if (reservoir) {
+    const mean = (i: number, key: string) => ((rows[i][key] as number) + (rows[i + 2][key] as number)) / 2;
+    console.log(
+      `reservoir on / off: examples/s ${(mean(1, 'vs in-process') / mean(0, 'vs in-process')).toFixed(2)}× (ratios to in-process, mean of 2 pairs), p50 ${mean(1, 'p50 ms')} vs ${mean(0, 'p50 ms')} ms, p99 ${mean(1, 'p99 ms')} vs ${mean(0, 'p99 ms')} ms`,
+    );
+  }
   const out = {
     date: new Date().toISOString(),
     model: which,
@@ -187,7 +201,7 @@ export async function main(args: string[] = []): Promise<void> {
     server: rows,
   };
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  const file = which === 'reference' ? 'serve.json' : `serve-${which}.json`;
+  const file = reservoir ? 'serve-reservoir.json' : which === 'reference' ? 'serve.json' : `serve-${which}.json`;
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', file), `${JSON.stringify(out, null, 2)}\n`);
   fs.rmSync(registry, { recursive: true, force: true });
   model.dispose();

@@ -60,6 +60,7 @@ Links DIR/amalgam to this checkout's bin/amalgam.js. Without --dir: the first of
 add). Running it again, or from another checkout, replaces the link.`,
   serve: `Usage: amalgam serve NAME[@VERSION|@TAG] [--port P] [--host H] [--registry DIR] [--token T]
        [--canary TAG=PERCENT] [--max-batch N] [--max-delay MS] [--no-batching] [--worker] [--body-limit BYTES] [--log]
+       [--sample N] [--sample-reps R,R|all]
 
 Serves a registered amalgamation (NAME follows its 'latest' tag, NAME@TAG follows TAG, NAME@VERSION
 stays on that version) until Ctrl-C, on 127.0.0.1 unless --host says otherwise (default port 8080):
@@ -73,9 +74,12 @@ When a tag moves (%save --tag, amalgam retrain, another process) the server swit
 version without a restart; the old one is disposed once its requests finish. --canary sends PERCENT
 of unpinned requests to TAG. --token (or $AMALGAM_SERVE_TOKEN) requires "Authorization: Bearer T"
 on every route but /v2/health. Dynamic batching merges concurrent requests (default 64 rows, 2 ms);
---worker runs predict in a worker thread, so requests are parsed while a batch computes.`,
+--worker runs predict in a worker thread, so requests are parsed while a batch computes.
+Served traffic is sampled per version (reservoir of --sample rows, default 2000; 0 keeps none) with
+its --sample-reps (default latent_low) into <registry>/served/NAME/VERSION.jsonl; /metrics reports
+drift per kept representation against the version's training data (amalgam_drift*).`,
   retrain: `Usage: amalgam retrain NAME [--from TAG] [--tag TAG] [--epochs E] [--lr X] [--batch B]
-       [--holdout F] [--tolerance X] [--seed N] [--registry DIR] [--json]
+       [--holdout F] [--tolerance X] [--seed N] [--registry DIR] [--json] [--if-drift [THRESHOLD] [--rep R]]
 
 Fine-tunes a challenger from NAME@TAG (default latest) on the feedback clients sent
 (POST /v1/models/NAME/feedback) plus the version's original training data (metadata.data in its
@@ -84,7 +88,9 @@ seeded share, and --holdout of the feedback, default 0.2), registers the challen
 'challenger', with parent, feedback count and sha256, evaluation and verdict), and moves TAG to it
 only if no head's main metric falls by more than --tolerance (default 0). Seeded (--seed, default 0):
 the same feedback and data give the same challenger. A running amalgam serve following TAG switches
-by itself. Exit status 0 whether or not the challenger is promoted (--json tells which).`,
+by itself. Exit status 0 whether or not the challenger is promoted (--json tells which).
+--if-drift retrains only when the champion's served traffic drifted on --rep (default latent_low)
+against its training data: MMD permutation p < 0.05, or MMD² ≥ THRESHOLD when one is given.`,
   bench: `Usage: amalgam bench NAME [args]
 
 Runs bench/NAME (kernel, data, model, train, viz, serve); each prints a table of ratios against its

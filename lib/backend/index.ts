@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 import { initWasm, setWasmThreads, wantedThreads, wasmThreads } from './threads';
 import { registerWasmKernels } from './wasm/index';
 
@@ -68,15 +67,34 @@ function probeNative(pkg: string): Probe {
   }
 }
 
+/**
+ * Loads tfjs's wasm package (its JavaScript: the .wasm binary starts with the backend) and registers
+ * our kernels for it: conv / depthwise gradients, fused Adam, C pooling gradient, ... so tf.layers
+ * models train on it. Under Node the package's emscripten loader reads its .wasm files from its own
+ * dist/ folder with fs: offline by construction (setWasmPaths would route through fetch()).
+ */
+function loadWasm(): void {
+  loader.require('@tensorflow/tfjs-backend-wasm');
+  registerWasmKernels();
+}
+
+// On import of amalgam, so a plain `tf.setBackend('wasm')` (not only useBackend) trains with them.
+try {
+  loadWasm();
+} catch {
+  /* not installed or not loadable: probeWasm reports why when wasm is asked for */
+}
+
 async function probeWasm(): Promise<Probe> {
   try {
-    // Under Node the package's emscripten loader reads its .wasm files from its own dist/ folder with
-    // fs: offline by construction. (setWasmPaths would route through fetch(), which cannot read files.)
-    loader.require('@tensorflow/tfjs-backend-wasm');
-    // Our kernels (conv / depthwise gradients, fast transposed matmul, ...) so tf.layers models train on it.
-    registerWasmKernels();
-    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    return { available: true, reason: `WebAssembly SIMD from ${dir}` };
+    loadWasm();
+    // Named by package and version, not by folder: the same install reads the same wherever it lives
+    // (the tutorials' committed outputs include this line).
+    const { version } = loader.require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string };
+    return {
+      available: true,
+      reason: `WebAssembly SIMD, @tensorflow/tfjs-backend-wasm@${version} (binaries from node_modules)`,
+    };
   } catch (e) {
     return { available: false, reason: `@tensorflow/tfjs-backend-wasm did not load (${(e as Error).message})` };
   }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import tf from '@tensorflow/tfjs';
 import { useBackend } from '../../dist/lib/backend/index.js';
+import { patchLimit } from '../../dist/lib/backend/wasm/conv2d_backprop.js';
 import { WASM_KERNELS } from '../../dist/lib/backend/wasm/index.js';
 
 const TOL = 1e-4;
@@ -69,10 +70,12 @@ async function check(name, shapes, fn, opts) {
 const STRIDES = [1, 2],
   PADS = ['same', 'valid'];
 
-// conv2d: Conv2D forward is wasm's own; the gradients are Conv2DBackpropFilter (batch-as-channels
-// convolution, or the transposed-patches kernel when kh*kw*C <= 64) and Conv2DBackpropInput.
+// conv2d: Conv2D forward is wasm's own, or the direct C kernel for C·kh·kw <= 27 and C_out % 4 == 0; the gradients are Conv2DBackpropFilter (batch-as-channels
+// convolution for NCHW, the C transposed-patches kernel + one matmul for NHWC) and Conv2DBackpropInput.
 const CONV = [
   [2, 9, 9, 1, 4, 3],
+  [2, 9, 9, 1, 32, 3], // the direct C forward (C·kh·kw <= 27): one 32-channel block
+  [2, 8, 8, 3, 36, 3], // a 32-channel block and a 4-channel tail
   [2, 8, 7, 3, 5, 3],
   [3, 7, 7, 8, 2, 3],
   [2, 10, 10, 4, 3, 5],
@@ -113,6 +116,22 @@ test('conv2d stride [2,1], explicit padding: values and gradients', () =>
         ],
       ),
   ));
+test('conv2d filter gradient with the batch in chunks (patch limit lowered to one image): values and gradients', async () => {
+  const saved = patchLimit.floats;
+  patchLimit.floats = 100;
+  try {
+    await check(
+      'conv2d chunked',
+      [
+        [3, 7, 6, 4],
+        [3, 3, 4, 5],
+      ],
+      (x, f) => tf.conv2d(x, f, 1, 'same'),
+    );
+  } finally {
+    patchLimit.floats = saved;
+  }
+});
 test('conv2d NCHW input gradient and filter gradient kernels called directly', async () => {
   for (const [kernel, inputs, attrs] of [
     [
@@ -189,7 +208,8 @@ test('separableConv2d stride 1 same: values and gradients (depthwise + pointwise
     (x, d, p) => tf.separableConv2d(x, d, p, 1, 'same'),
   ));
 
-// pooling: MaxPoolGrad (replaced; 2x2/2 fast path and the general loop), AvgPoolGrad (wasm's own).
+// pooling: MaxPoolGrad (replaced; windows that do not overlap in C, 4 channels at a time with a scalar
+// tail for C % 4; overlapping ones in the JavaScript loop), AvgPoolGrad (wasm's own).
 for (const [n, h, w, c] of [
   [2, 8, 8, 3],
   [1, 7, 9, 5],
@@ -203,12 +223,16 @@ for (const [n, h, w, c] of [
           await check('avgPool', [[n, h, w, c]], (x) => tf.avgPool(x, p, s, pad));
         });
       }
+for (const pad of PADS)
+  test(`maxPool x[2,7,8,6] 3x3 stride 3 (no overlap, C kernel with padding), ${pad}: values and gradients`, () =>
+    check('maxPool', [[2, 7, 8, 6]], (x) => tf.maxPool(x, 3, 3, pad)));
 test('maxPool gradient with ties (after relu, many zeros) matches cpu', () =>
   check('maxPool(relu)', [[2, 8, 8, 4]], (x) => tf.maxPool(tf.relu(x.sub(0.3)), 2, 2, 'valid')));
 // Ties seen by the kernel itself (through relu their gradient would be zeroed): the first maximum in
 // row-major window order gets it, as on cpu; both the 2x2/2 fast path and the general loop.
 for (const [p, s, pad, shape] of [
   [2, 2, 'valid', [2, 8, 8, 4]],
+  [2, 2, 'valid', [2, 8, 8, 7]],
   [3, 1, 'same', [2, 7, 7, 3]],
   [3, 2, 'valid', [1, 9, 9, 2]],
 ]) {
@@ -238,6 +262,8 @@ for (const [shape, axis, keepDims] of [
   [[4, 5, 6], [0, 2], true],
   [[3, 4], -1, false],
   [[3, 4], [0, 1], false],
+  [[300, 7], 0, false], // more than one 64-row block, a column tail
+  [[64, 28, 28, 8], [0, 1, 2], false], // the first conv layer's bias gradient size
 ]) {
   test(`sum over ${JSON.stringify(axis)} of [${shape}] keepDims ${keepDims}: values and gradients`, () =>
     check('sum', [shape], (x) => tf.sum(x, axis, keepDims)));
@@ -299,6 +325,39 @@ test('einsum and unsortedSegmentSum (cpu copy) match cpu', async () => {
 });
 
 // Batch norm and activations used by the model blocks, forward and gradients.
+// Add (replaced for a bias over the last axis, either order; everything else is wasm's own).
+for (const [a, b] of [
+  [[2, 5, 6, 7], [7]],
+  [[8], [3, 8]],
+  [[64, 28, 28, 32], [32]],
+  [
+    [3, 7],
+    [3, 7],
+  ],
+  [
+    [3, 7],
+    [1, 7],
+  ],
+  [[4, 1], [4]],
+]) {
+  test(`add [${a}] + [${b}]: values and gradients`, () => check('add', [a, b], (x, y) => tf.add(x, y)));
+}
+
+// Relu's gradient (the fused AmalgamReluGrad kernel on wasm), its own gradient (second order through
+// dy), and NaN inputs propagated as tfjs's dy · step(x) does.
+test('relu: values and gradients, second order through the fused gradient, NaN propagation', async () => {
+  await check('relu', [[3, 7, 5]], (x) => tf.relu(x.sub(0.1)));
+  await check('relu second order', [[4, 9]], (x) =>
+    tf
+      .grad((y) => tf.relu(y).mul(y).sum())(x)
+      .mul(x),
+  );
+  for (const b of ['cpu', 'wasm']) {
+    await useBackend(b);
+    const g = tf.grad((x) => tf.relu(x).sum())(tf.tensor([Number.NaN, -1, 2, 0, 3]));
+    assert.deepEqual(Array.from(await g.data()), [Number.NaN, 0, 1, 0, 1], b);
+  }
+});
 test('batchNorm (moments + normalisation), elu, selu, leakyRelu, sigmoid, tanh, softplus: values and gradients', async () => {
   await check('batchNorm', [[4, 5, 5, 3], [3], [3]], (x, g, b) => {
     const { mean, variance } = tf.moments(x, [0, 1, 2]);

@@ -82,3 +82,45 @@ export async function assertPageShowsOutputs(browser, url, { images, tables }) {
   );
   await page.close();
 }
+
+/**
+ * An `amalgam run --html` page: `charts` interactive charts drawn by the inlined vega-embed (a canvas
+ * with ink on it), every image drawn, no page error, and no request but the page itself.
+ */
+export async function assertHtmlExportDrawsCharts(browser, url, { charts, images }) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const elsewhere = [];
+  await page.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u === url || /^(data|blob):/.test(u)) return route.continue();
+    elsewhere.push(u);
+    return route.abort();
+  });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url, { waitUntil: 'load' });
+  const views = page.locator('.vega-chart');
+  assert.equal(await views.count(), charts, `${url}: interactive charts`);
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('.vega-chart')].every((el) => el.dataset.rendered),
+    null,
+    { timeout: 120_000 },
+  );
+  const inked = await views.evaluateAll((els) =>
+    els.map((el) => {
+      const canvas = el.querySelector('canvas');
+      if (el.dataset.rendered !== 'true' || !canvas) return 0;
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4)
+        if (data[i + 3] > 0 && (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240)) n++;
+      return n;
+    }),
+  );
+  inked.forEach((n, i) => assert.ok(n > 500, `${url}: chart ${i} has ${n} inked pixels`));
+  const drawn = (await imagesOf(page)).filter((s) => s.width > 0 && s.inked > 0.005);
+  assert.ok(drawn.length >= images, `${url}: ${drawn.length} drawn images of ${images} expected`);
+  assert.deepEqual(errors, [], `${url}: page errors`);
+  assert.deepEqual(elsewhere, [], `${url}: requests that left the page`);
+  await page.close();
+}

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { CLI, ROOT } from '../helpers/kernelspec.mjs';
 import { runCells } from '../helpers/notebook.mjs';
-import { assertPageShowsOutputs, withBrowser } from '../helpers/pages.mjs';
+import { assertHtmlExportDrawsCharts, assertPageShowsOutputs, withBrowser } from '../helpers/pages.mjs';
 import { comparableOutputs, errorsOf, outputCounts } from '../helpers/outputs.mjs';
 
 const run = promisify(execFile);
@@ -56,7 +56,12 @@ for (const file of NOTEBOOKS) {
     const cwd = scratch(`${name}-run`);
     fs.copyFileSync(path.join(DIR, file), path.join(cwd, file));
     const out = path.join(cwd, 'executed.ipynb');
-    await run(process.execPath, [CLI, 'run', file, '-o', out], { cwd, timeout: 600_000, maxBuffer: 1 << 26 });
+    const page = path.join(cwd, `${name}.run.html`);
+    await run(process.execPath, [CLI, 'run', file, '-o', out, '--html', page], {
+      cwd,
+      timeout: 600_000,
+      maxBuffer: 1 << 26,
+    });
     const viaRun = read(out);
     assert.deepEqual(errorsOf(viaRun), [], 'amalgam run: no error outputs');
 
@@ -80,6 +85,12 @@ for (const file of NOTEBOOKS) {
       const html = path.join(cwd, `${name}.html`);
       await run('jupyter', ['nbconvert', '--to', 'html', out, '--output', html], { cwd });
       await withBrowser((browser) => assertPageShowsOutputs(browser, `file://${html}`, counts));
+    });
+    await t.test('the --html export draws every chart offline in Chromium', async () => {
+      const pngs = counts.charts.filter((c) => c.png).length;
+      await withBrowser((browser) =>
+        assertHtmlExportDrawsCharts(browser, `file://${page}`, { charts: counts.charts.length, images: pngs }),
+      );
     });
   });
 }

@@ -1,8 +1,16 @@
 import { backend_util } from '@tensorflow/tfjs';
+import { native } from './native';
 import { concat, free, type Info, type KernelFn, pad, reshape, run, slice, stridedWindow, transpose } from './util';
 
-/** Up to this many patch rows (kh·kw·C) the transposed-patches kernel is used (measured, see bench/train). */
-export const PATCH_ROWS = Number(process.env.AMALGAM_PATCH_ROWS ?? 64);
+/**
+ * Up to this many patch rows (kh·kw·C) the transposed-patches kernel is used: every NHWC layer by
+ * default. Measured on the reference CNN's second layer (batch 64, 14×14, 32 -> 64): 15 ms against
+ * 23-37 ms for the batch-as-channels convolution, at 1 and 2 threads (the matmul is all of it).
+ */
+export const PATCH_ROWS = Number(process.env.AMALGAM_PATCH_ROWS ?? Number.POSITIVE_INFINITY);
+
+/** Patches are built for this many floats at most (64 MiB) at a time: larger batches go in chunks (tests lower it). */
+export const patchLimit = { floats: 1 << 24 };
 
 const nchwToNhwc = [0, 2, 3, 1],
   nhwcToNchw = [0, 3, 1, 2];
@@ -225,7 +233,15 @@ export function conv2DBackpropInput(args: Parameters<KernelFn>[0]): Info {
     false,
     'channelsLast',
   );
-  const dp = dilateAndPad(backend, dy, c);
+  // Stride 1: the padding is the convolution's own (no padded copy of dy); else dy is zero-inserted.
+  const keh = (c.filterHeight - 1) * c.dilationHeight + 1,
+    kew = (c.filterWidth - 1) * c.dilationWidth + 1;
+  const pt = keh - 1 - c.padInfo.top,
+    pl = kew - 1 - c.padInfo.left;
+  const pb = c.inHeight + keh - 1 - pt - c.outHeight,
+    pr = c.inWidth + kew - 1 - pl - c.outWidth;
+  const direct = c.strideHeight === 1 && c.strideWidth === 1 && pt >= 0 && pl >= 0 && pb >= 0 && pr >= 0;
+  const dp = direct ? dy : dilateAndPad(backend, dy, c);
   const rev = run('Reverse', backend, { x: filter }, { dims: [0, 1] });
   const flipped = transpose(backend, rev, [0, 1, 3, 2]);
   let dx = run(
@@ -234,7 +250,14 @@ export function conv2DBackpropInput(args: Parameters<KernelFn>[0]): Info {
     { x: dp, filter: flipped },
     {
       strides: [1, 1],
-      pad: 'valid',
+      pad: direct
+        ? [
+            [0, 0],
+            [pt, pb],
+            [pl, pr],
+            [0, 0],
+          ]
+        : 'valid',
       dataFormat: 'NHWC',
       dilations: [c.dilationHeight, c.dilationWidth],
       dimRoundingMode,
@@ -251,11 +274,12 @@ export function conv2DBackpropInput(args: Parameters<KernelFn>[0]): Info {
 }
 
 /**
- * Conv2DBackpropFilter for few input channels (the first layer of an image model, C = 1 or 3):
- * the patches are written transposed, [kh·kw·C, N·Ho·Wo], by a JavaScript loop straight into the
- * wasm heap, so dW = patches^T · dy is one untransposed XNNPACK matmul whose [kh·kw·C, O] result is
- * already the filter layout. The batch-as-channels convolution above is slow here: its output is
- * kh×kw pixels of C channels while its "filter" is the whole Ho×Wo image.
+ * Conv2DBackpropFilter (NHWC): the patches are written transposed, [kh·kw·C, N·Ho·Wo], by the C kernel
+ * (native/kernels.c `patches_t`, a 4×4 SIMD transpose) straight into the wasm heap, so
+ * dW = patches^T · dy is one untransposed XNNPACK matmul (threaded) whose [kh·kw·C, O] result is
+ * already the filter layout; batches whose patches pass 64 MiB go in chunks, summed. The
+ * batch-as-channels convolution above is slower: its output is kh×kw pixels of C channels while its
+ * "filter" is the whole Ho×Wo image.
  */
 export function conv2DBackpropFilterPatches(args: Parameters<KernelFn>[0]): Info {
   const { inputs, backend, attrs = {} } = args;
@@ -287,35 +311,44 @@ export function conv2DBackpropFilterPatches(args: Parameters<KernelFn>[0]): Info
     dilationWidth: dw,
   } = c;
   const { top, left } = c.padInfo;
-  const p = n * ho * wo,
-    k = kh * kw * ci;
-  const patches = backend.makeOutput([1, k, p], 'float32') as Info;
-  const xs = backend.typedArrayFromHeap(x) as Float32Array;
-  const pt = backend.typedArrayFromHeap(patches) as Float32Array;
-  // One patch row (tap, channel) at a time: sequential writes, reads stride C (small here).
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let ch = 0; ch < ci; ch++) {
-        let at = ((i * kw + j) * ci + ch) * p;
-        for (let b = 0; b < n; b++) {
-          for (let r = 0; r < ho; r++) {
-            const xr = r * sh - top + i * dh;
-            if (xr < 0 || xr >= h) {
-              pt.fill(0, at, at + wo);
-              at += wo;
-              continue;
-            }
-            const row = (b * h + xr) * w;
-            for (let q = 0; q < wo; q++) {
-              const xc = q * sw - left + j * dw;
-              pt[at++] = xc >= 0 && xc < w ? xs[(row + xc) * ci + ch] : 0;
-            }
-          }
-        }
-      }
-  const dy3 = reshape(backend, dy, [1, p, co]);
-  const mm = run('BatchMatMul', backend, { a: patches, b: dy3 }, { transposeA: false, transposeB: false });
-  const out = reshape(backend, mm, [kh, kw, ci, co]);
-  free(backend, patches, dy3, mm);
+  const k = kh * kw * ci;
+  const per = Math.max(1, Math.floor(patchLimit.floats / (k * ho * wo))); // images per chunk
+  const nk = native(backend);
+  let acc: Info | undefined;
+  for (let b0 = 0; b0 < n; b0 += per) {
+    const nb = Math.min(per, n - b0),
+      p = nb * ho * wo;
+    const patches = backend.makeOutput([1, k, p], 'float32') as Info;
+    nk.patches_t(
+      nk.ptr(x) + 4 * b0 * h * w * ci,
+      nk.ptr(patches),
+      nb,
+      h,
+      w,
+      ci,
+      ho,
+      wo,
+      kh,
+      kw,
+      sh,
+      sw,
+      dh,
+      dw,
+      top,
+      left,
+    );
+    const dyb = nb === n ? dy : slice(backend, dy, [b0, 0, 0, 0], [nb, ho, wo, co]);
+    const dy3 = reshape(backend, dyb, [1, p, co]);
+    const mm = run('BatchMatMul', backend, { a: patches, b: dy3 }, { transposeA: false, transposeB: false });
+    free(backend, patches, dy3);
+    if (dyb !== dy) free(backend, dyb);
+    if (acc) {
+      const sum = run('Add', backend, { a: acc, b: mm });
+      free(backend, acc, mm);
+      acc = sum;
+    } else acc = mm;
+  }
+  const out = reshape(backend, acc!, [kh, kw, ci, co]);
+  free(backend, acc);
   return out;
 }

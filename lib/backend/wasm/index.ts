@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { add } from './add';
+import { ADAM_KERNEL, adamKernel, patchAdam } from './adam';
+import { conv2D } from './conv2d';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d_backprop';
 import { viaCpu } from './cpu_fallback';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_backprop';
@@ -6,10 +9,12 @@ import { batchMatMul } from './matmul';
 import { identity } from './identity';
 import { maxPoolGrad } from './pool';
 import { sum } from './reduce';
+import { patchReluGradient, RELU_GRAD_KERNEL, reluGradKernel } from './relu_grad';
 import { type KernelFn, replaceKernel } from './util';
 
 /** What we register, and how: `added` where wasm had none, `replaced` where its kernel was slow. */
 export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy'; fn: KernelFn }[] = [
+  { name: 'Conv2D', how: 'replaced', fn: conv2D },
   { name: 'Conv2DBackpropFilter', how: 'added', fn: conv2DBackpropFilter },
   { name: 'Conv2DBackpropInput', how: 'replaced', fn: conv2DBackpropInput },
   { name: 'BatchMatMul', how: 'replaced', fn: batchMatMul },
@@ -17,7 +22,10 @@ export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy
   { name: 'DepthwiseConv2dNativeBackpropInput', how: 'added', fn: depthwiseBackpropInput },
   { name: 'MaxPoolGrad', how: 'replaced', fn: maxPoolGrad },
   { name: 'Sum', how: 'replaced', fn: sum },
+  { name: 'Add', how: 'replaced', fn: add },
   { name: 'Identity', how: 'replaced', fn: identity },
+  { name: ADAM_KERNEL, how: 'added', fn: adamKernel },
+  { name: RELU_GRAD_KERNEL, how: 'added', fn: reluGradKernel },
   { name: 'Einsum', how: 'cpu-copy', fn: viaCpu('Einsum') },
   { name: 'UnsortedSegmentSum', how: 'cpu-copy', fn: viaCpu('UnsortedSegmentSum') },
 ];
@@ -33,5 +41,7 @@ export function registerWasmKernels(): void {
   if (!tf.getKernel('Conv2D', 'wasm'))
     throw new Error('registerWasmKernels: import @tensorflow/tfjs-backend-wasm first');
   for (const k of WASM_KERNELS) replaceKernel(k.name, k.fn);
+  patchAdam();
+  patchReluGradient();
   registered = true;
 }

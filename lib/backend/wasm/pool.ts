@@ -1,11 +1,12 @@
 import { backend_util } from '@tensorflow/tfjs';
+import { native } from './native';
 import { type Info, type KernelFn, original } from './util';
 
 /**
- * MaxPoolGrad in JavaScript straight on the wasm heap. The wasm kernel walks one channel at a time
- * across NHWC memory (stride C between reads): 38 ms for the reference CNN's first pooling layer
- * (32×28×28×32) on this machine. Here the channel is the innermost loop, so every read is
- * sequential: ~3 ms. Same semantics as the cpu backend: each window's gradient goes to the first
+ * MaxPoolGrad straight on the wasm heap. The wasm kernel walks one channel at a time across NHWC
+ * memory (stride C between reads): 38 ms for the reference CNN's first pooling layer (32×28×28×32)
+ * on this machine. Windows that do not overlap go to the C kernel (native/kernels.c: SIMD over four
+ * channels, no branches); overlapping ones to a JavaScript loop with the channel innermost. Same semantics as the cpu backend: each window's gradient goes to the first
  * position holding its maximum (row-major over the window), overlapping windows add up.
  */
 export function maxPoolGrad(args: Parameters<KernelFn>[0]): Info {
@@ -30,25 +31,16 @@ export function maxPoolGrad(args: Parameters<KernelFn>[0]): Info {
   } = c;
   const { top, left } = c.padInfo;
   const out = backend.makeOutput(input.shape, 'float32') as Info;
+  if (sh >= fh && sw >= fw && dh === 1 && dw === 1) {
+    // Windows that do not overlap (every pooling layer with stride = size): the C kernel, 4 channels at a time.
+    const k = native(backend);
+    k.max_pool_grad(k.ptr(input), k.ptr(dy), k.ptr(out), n, h, w, ch, ho, wo, fh, fw, sh, sw, top, left);
+    return out;
+  }
   // Views after the allocation: growing the heap would detach earlier ones.
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
-  if (
-    fh === 2 &&
-    fw === 2 &&
-    sh === 2 &&
-    sw === 2 &&
-    dh === 1 &&
-    dw === 1 &&
-    top === 0 &&
-    left === 0 &&
-    h === 2 * ho &&
-    w === 2 * wo
-  ) {
-    pool2x2Grad(x, g, dx, n, h, w, ch, ho, wo);
-    return out;
-  }
   dx.fill(0);
   for (let b = 0; b < n; b++) {
     const xb = b * h * w * ch;
@@ -84,53 +76,4 @@ export function maxPoolGrad(args: Parameters<KernelFn>[0]): Info {
     }
   }
   return out;
-}
-
-/** The common 2×2 / stride 2 pooling over even sizes: every input in exactly one window, no zero fill. */
-function pool2x2Grad(
-  x: Float32Array,
-  g: Float32Array,
-  dx: Float32Array,
-  n: number,
-  h: number,
-  w: number,
-  ch: number,
-  ho: number,
-  wo: number,
-): void {
-  for (let b = 0; b < n; b++) {
-    const xb = b * h * w * ch;
-    for (let yr = 0; yr < ho; yr++)
-      for (let yc = 0; yc < wo; yc++) {
-        const gy = ((b * ho + yr) * wo + yc) * ch;
-        const i0 = xb + (2 * yr * w + 2 * yc) * ch,
-          i1 = i0 + ch,
-          i2 = i0 + w * ch,
-          i3 = i2 + ch;
-        for (let d = 0; d < ch; d++) {
-          dx[i0 + d] = 0;
-          dx[i1 + d] = 0;
-          dx[i2 + d] = 0;
-          dx[i3 + d] = 0;
-        }
-        for (let d = 0; d < ch; d++) {
-          // First maximum in row-major window order, as the cpu backend picks it.
-          let m = x[i0 + d],
-            k = i0;
-          const v1 = x[i1 + d],
-            v2 = x[i2 + d],
-            v3 = x[i3 + d];
-          if (v1 > m) {
-            m = v1;
-            k = i1;
-          }
-          if (v2 > m) {
-            m = v2;
-            k = i2;
-          }
-          if (v3 > m) k = i3;
-          dx[k + d] = g[gy + d];
-        }
-      }
-  }
 }

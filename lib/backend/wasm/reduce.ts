@@ -1,9 +1,11 @@
+import { native } from './native';
 import { type Info, type KernelFn, original } from './util';
 
 /**
  * Sum over leading axes (the bias gradient of every conv and dense layer: [N,H,W,C] -> [C]). The
  * wasm kernel transposes the reduced axes to the end first; a column sum over contiguous rows needs
- * no copy. Accumulates in float64 like the cpu backend. Every other reduction goes to the wasm kernel.
+ * no copy. The C kernel (native/kernels.c) sums 64-row blocks in float32 SIMD and adds the blocks in
+ * float64. Every other reduction goes to the wasm kernel.
  */
 export function sum(args: Parameters<KernelFn>[0]): Info {
   const { inputs, backend, attrs = {} } = args;
@@ -21,9 +23,7 @@ export function sum(args: Parameters<KernelFn>[0]): Info {
   const outer = x.shape.slice(0, k).reduce((p, q) => p * q, 1);
   const shape = attrs.keepDims ? x.shape.map((s, i) => (i < k ? 1 : s)) : x.shape.slice(k);
   const out = backend.makeOutput(shape, 'float32') as Info;
-  const xs = backend.typedArrayFromHeap(x) as Float32Array;
-  const acc = new Float64Array(inner);
-  for (let i = 0, at = 0; i < outer; i++, at += inner) for (let j = 0; j < inner; j++) acc[j] += xs[at + j];
-  (backend.typedArrayFromHeap(out) as Float32Array).set(acc);
+  const c = native(backend);
+  c.col_sum(c.ptr(x), c.ptr(out), c.scratch(8 * inner), outer, inner);
   return out;
 }
