@@ -103,6 +103,7 @@ function flagProblem(e: any): string {
   known.push('-p', '--parameter');
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const flag = /'([^']+)'/.exec(e.message)?.[1] ?? '';
+    if (/^(-p|--parameter)(=|$)/.test(flag)) return `${flag.split('=')[0]} expects NAME VALUE as two arguments`;
     const hint = closest(flag, known) ?? closest(flag.replace(/^-+/, '--'), known);
     return `unknown flag ${flag}${hint ? ` (did you mean ${hint}?)` : ''}; flags: ${known.join(', ')}`;
   }
