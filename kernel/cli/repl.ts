@@ -41,6 +41,17 @@ function readLineSync(question: string, write: (text: string) => void): string {
   return Buffer.from(bytes).toString('utf8').replace(/\r$/, '');
 }
 
+/** Waits for start-up to finish; an interrupt ends the wait (the entry ends interrupted). */
+function untilReady(ready: Promise<void>): Promise<void> {
+  const signal = currentSignal();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    ready.then(resolve).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Tab's answers: the kernel's complete_request over the whole entry typed so far. */
 export function replCompletions(executor: Executor, before: string, lineBefore: string): [string[], string] {
   // At the start of a line, Tab indents.
@@ -70,8 +81,20 @@ export async function startRepl(): Promise<void> {
     stdoutWrite(text);
   };
   const executor = new Executor(process.cwd());
-  // The same tfjs backend as the kernel (threaded wasm when no native package loads), ready before the first cell.
-  await selectBackend().catch((e) => console.error(`backend: ${(e as Error).message}`));
+  // The same tfjs backend as the kernel (threaded wasm when no native package loads), and the
+  // library's renderers, picked while the user reads the first prompt; the first entry waits for them.
+  const ready = new Promise<void>((resolve) =>
+    setImmediate(() => {
+      selectBackend()
+        .catch((e) => console.error(`backend: ${(e as Error).message}`))
+        .finally(() => resolve());
+      try {
+        require('../../lib/index');
+      } catch (e) {
+        console.error(`library: ${(e as Error).message}`);
+      }
+    }),
+  );
   const output = new TerminalOutput(out, tty);
   setDisplaySink({
     display: async (bundle, options) => output.display(await bundle, options),
@@ -237,7 +260,10 @@ export async function startRepl(): Promise<void> {
     const writeErr = (text: string) => streams.stderr.call(process.stderr, text);
     let result: Awaited<ReturnType<typeof watchdog.run<Awaited<ReturnType<typeof runCell>>>>>;
     try {
-      result = await watchdog.run(() => runCell(executor, code, name));
+      result = await watchdog.run(async () => {
+        await untilReady(ready);
+        return runCell(executor, code, name);
+      });
     } finally {
       process.stdout.write = streams.stdout;
       process.stderr.write = streams.stderr;
