@@ -116,7 +116,8 @@ function flagProblem(e: any): string {
 
 /**
  * `amalgam run`: exit 0 when every cell ran, 1 at the first cell error (the notebook is still
- * written, with the error in that cell), 2 for a bad command line or a bad notebook (nothing runs).
+ * written, with the error in that cell), 2 for a bad command line or a bad notebook (nothing runs),
+ * 130 when Ctrl-C stopped it (written up to the interrupted cell).
  */
 export async function runCommand(argv: string[]): Promise<number> {
   let args: RunArgs;
@@ -139,6 +140,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Cells see the notebook's folder as their working directory, as in Jupyter.
   process.chdir(path.dirname(path.resolve(args.notebook)));
   const { runNotebook } = await import('../runner/execute.js');
+  // On a terminal, Ctrl-C is read by the watchdog (raw mode), so it stops even a busy loop.
+  const terminal = !!process.stdin.isTTY && !!process.stderr.isTTY;
+  if (terminal) {
+    process.stdin.setRawMode(true);
+    process.once('exit', () => process.stdin.setRawMode(false));
+  }
   const started = performance.now();
   const progress = !!process.stderr.isTTY;
   const total =
@@ -147,6 +154,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     parameters: args.parameters,
     allowErrors: args.allowErrors,
     timeout: args.timeout,
+    terminal,
     warn: (t) => {
       if (progress) process.stderr.write('\r\x1b[2K');
       console.error(`amalgam run: ${t}`);
@@ -170,5 +178,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   console.log(
     `${args.notebook}: ${code} code cells in ${seconds} s, ${result.errors.length} error(s) -> ${path.relative(here, output) || output}${html ? `, ${path.relative(here, html)}` : ''}`,
   );
+  if (result.interrupted) return 130; // as a shell reports a command ended by Ctrl-C
   return result.errors.length && !args.allowErrors ? 1 : 0;
 }
