@@ -57,7 +57,9 @@ test('terminals with an image protocol also get the picture inline', () => {
   try {
     const { out } = terminal();
     const text = out.render({ 'image/png': PNG, 'text/plain': '<png image>' });
-    assert.match(text, /^<png image> → \S+image-1\.png\n\x1b\]1337;File=inline=1;size=\d+:iVBOR/);
+    assert.match(text, /^<png image> → \S+image-1\.png\n/);
+    assert.ok(text.includes('\x1b]1337;File=inline=1;size='), 'iTerm2 inline image sequence');
+    assert.ok(text.endsWith(`:${PNG}\x07`));
   } finally {
     if (saved === undefined) delete process.env.TERM_PROGRAM;
     else process.env.TERM_PROGRAM = saved;
