@@ -44,8 +44,10 @@ the notebook's folder as working directory) and writes the executed notebook, va
                            with their PNG beside them, readable offline
   --timeout S              a cell running longer than S seconds ends with "timed out after S s"
   --allow-errors           go on after a cell fails (exit 0)
-Exit status: 0 every cell ran, 1 a cell failed (the notebook is written up to it), 2 a bad command
-line or a notebook that is missing, not JSON, or invalid against the nbformat schema.`,
+On a terminal, Ctrl-C stops the running cell (even a busy loop) and the run, and the notebook is
+written up to that cell. Exit status: 0 every cell ran, 1 a cell failed (the notebook is written up
+to it), 2 a bad command line or a notebook that is missing, not JSON, or invalid against the
+nbformat schema, 130 stopped by Ctrl-C.`,
   repl: `Usage: amalgam repl
 
 An interactive TypeScript prompt with the kernel's executor: type-checking, top-level await, magics

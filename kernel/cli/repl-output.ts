@@ -78,7 +78,12 @@ export class TerminalOutput {
 
   /** text/plain, plus where the image went for a chart or a picture. */
   render(bundle: MimeBundle, options: DisplayOptions = {}): string {
-    const plain = String(bundle['text/plain'] ?? (bundle['text/markdown'] ? bundle['text/markdown'] : ''));
+    const markdown = bundle['text/markdown'];
+    // Markdown whose text twin is the markdown itself (a magic's help): shown without its markup.
+    const plain =
+      typeof markdown === 'string' && (bundle['text/plain'] === undefined || bundle['text/plain'] === markdown)
+        ? terminalMarkdown(markdown)
+        : String(bundle['text/plain'] ?? '');
     const png = this.imageOf(bundle);
     const isChart = Object.keys(bundle).some((m) => VEGALITE.test(m));
     if (!png || (!isChart && bundle['text/html'] !== undefined)) return plain;
@@ -90,6 +95,21 @@ export class TerminalOutput {
     fs.writeFileSync(file, Buffer.from(png, 'base64'));
     return `${plain} → ${file}${this.tty ? inlineImage(png) : ''}`;
   }
+}
+
+/** Markdown as a terminal shows it: no code fences, no emphasis marks, headings as plain lines. */
+export function terminalMarkdown(md: string): string {
+  return md
+    .split('\n')
+    .filter((line) => !/^\s*```/.test(line))
+    .map((line) =>
+      line
+        .replace(/^#{1,6}\s+/, '')
+        .replace(/\*\*([^*]+)\*\*/g, '$1')
+        .replace(/(^|\W)_([^_]+)_(?=\W|$)/g, '$1$2'),
+    )
+    .join('\n')
+    .trimEnd();
 }
 
 /** The PNG drawn in the terminal itself where it speaks an image protocol (iTerm2, WezTerm, kitty). */

@@ -1,8 +1,11 @@
+import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { stripVTControlCharacters } from 'node:util';
 import { selectBackend } from '../../lib/backend';
 import { setDisplaySink } from '../../lib/display/output';
-import { toMimeBundle } from '../../lib/display/registry';
+import { setInputProvider } from '../../lib/input';
+import { currentSignal, InterruptedError } from '../../lib/interrupt';
+import { toMimeBundle } from '../../lib/display/mime';
 import { PACKAGE_VERSION } from '../../lib/util/package';
 import { runCell } from '../cell';
 import { CellError } from '../executor/errors';
@@ -16,6 +19,38 @@ import { Watchdog } from './watchdog';
 
 const EXIT = /^\s*(?:\.exit|exit|quit|exit\(\)|quit\(\))\s*;?\s*$/;
 const INDENT = '  ';
+
+/** A line read while the main thread blocks (prompt()): fd 0 is non-blocking, so wait between tries. */
+function readLineSync(question: string, write: (text: string) => void): string {
+  write(question);
+  const bytes: number[] = [];
+  const one = Buffer.alloc(1);
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n = 0;
+    try {
+      n = fs.readSync(0, one, 0, 1, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(nap, 0, 0, 10);
+      continue;
+    }
+    if (n === 0 || one[0] === 0x0a) break;
+    bytes.push(one[0]);
+  }
+  return Buffer.from(bytes).toString('utf8').replace(/\r$/, '');
+}
+
+/** Waits for start-up to finish; an interrupt ends the wait (the entry ends interrupted). */
+function untilReady(ready: Promise<void>): Promise<void> {
+  const signal = currentSignal();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    ready.then(resolve).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /** Tab's answers: the kernel's complete_request over the whole entry typed so far. */
 export function replCompletions(executor: Executor, before: string, lineBefore: string): [string[], string] {
@@ -35,14 +70,31 @@ export function replCompletions(executor: Executor, before: string, lineBefore: 
  */
 export async function startRepl(): Promise<void> {
   const tty = !!process.stdin.isTTY && !!process.stdout.isTTY;
+  // Output piped into a reader that went away (`amalgam repl < s.ts | head`): nothing more to show.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+    });
   // The terminal itself, not the capture a running cell's console.log goes through.
   const stdoutWrite = process.stdout.write.bind(process.stdout);
   const out = (text: string) => {
     stdoutWrite(text);
   };
   const executor = new Executor(process.cwd());
-  // The same tfjs backend as the kernel (threaded wasm when no native package loads), ready before the first cell.
-  await selectBackend().catch((e) => console.error(`backend: ${(e as Error).message}`));
+  // The same tfjs backend as the kernel (threaded wasm when no native package loads), and the
+  // library's renderers, picked while the user reads the first prompt; the first entry waits for them.
+  const ready = new Promise<void>((resolve) =>
+    setImmediate(() => {
+      selectBackend()
+        .catch((e) => console.error(`backend: ${(e as Error).message}`))
+        .finally(() => resolve());
+      try {
+        require('../../lib/index');
+      } catch (e) {
+        console.error(`library: ${(e as Error).message}`);
+      }
+    }),
+  );
   const output = new TerminalOutput(out, tty);
   setDisplaySink({
     display: async (bundle, options) => output.display(await bundle, options),
@@ -103,6 +155,12 @@ export async function startRepl(): Promise<void> {
   }
 
   rl.on('SIGINT', () => {
+    if (question) {
+      out('^C');
+      question.abort();
+      watchdog.interrupt();
+      return;
+    }
     // At the prompt: drop what was typed, as a shell does.
     const typed = buffer || editor.line;
     buffer = '';
@@ -113,20 +171,80 @@ export async function startRepl(): Promise<void> {
     prompt();
   });
 
-  /** Runs one entry; while it runs, keys go to the interrupt and are kept for the next prompt. */
+  // While an entry runs, keys go to the interrupt and are kept for the next prompt.
+  const typed: [string | undefined, readline.Key | undefined][] = [];
+  const typedBytes: Buffer[] = [];
+  let editorKeys: ((...a: any[]) => void)[] = [];
+  const cellKeys = (s: string | undefined, key: readline.Key | undefined) => {
+    if (key?.ctrl && key.name === 'c') watchdog.interrupt();
+    else if (!(key?.ctrl && key.name === 'd')) typed.push([s, key]);
+  };
+  const toCellKeys = () => {
+    process.stdin.removeAllListeners('keypress');
+    process.stdin.on('keypress', cellKeys);
+  };
+  const toEditorKeys = () => {
+    process.stdin.removeAllListeners('keypress');
+    for (const l of editorKeys) process.stdin.on('keypress', l);
+  };
+
+  // input() and prompt() in a cell read from this terminal (the watchdog stops reading it meanwhile).
+  let question: AbortController | undefined;
+  /** Set while prompt() blocks: a Ctrl-C then ends the cell without the finally below (no newline yet). */
+  let syncPrompt = false;
+  setInputProvider({
+    ask: (text) => {
+      if (!tty) return Promise.reject(new Error('input(): stdin is not a terminal'));
+      watchdog.readTerminal(false);
+      toEditorKeys();
+      question = new AbortController();
+      const signal = question.signal;
+      const cell = currentSignal();
+      const onCellAbort = () => question?.abort();
+      return new Promise<string>((resolve, reject) => {
+        const done = () => {
+          question = undefined;
+          cell.removeEventListener('abort', onCellAbort);
+          toCellKeys();
+          watchdog.readTerminal(true);
+        };
+        const stop = () => {
+          done();
+          reject(new InterruptedError());
+        };
+        cell.addEventListener('abort', onCellAbort, { once: true });
+        signal.addEventListener('abort', stop, { once: true });
+        rl.question(text, { signal }, (answer) => {
+          done();
+          resolve(answer);
+        });
+      });
+    },
+    askSync: (text) => {
+      if (!tty) throw new Error('prompt(): stdin is not a terminal');
+      watchdog.readTerminal(false);
+      // Line mode: the terminal echoes and edits the line; Ctrl-C is SIGINT, which stops the cell.
+      process.stdin.setRawMode(false);
+      syncPrompt = true;
+      try {
+        return readLineSync(text, out);
+      } finally {
+        syncPrompt = false;
+        process.stdin.setRawMode(true);
+        watchdog.readTerminal(true);
+      }
+    },
+  });
+
+  /** Runs one entry. */
   async function execute(code: string): Promise<void> {
     count++;
     const name = `In[${count}]`;
-    const typed: [string | undefined, readline.Key | undefined][] = [];
-    const typedBytes: Buffer[] = [];
-    let editorKeys: ((...a: any[]) => void)[] = [];
+    typed.length = 0;
+    typedBytes.length = 0;
     if (tty) {
       editorKeys = process.stdin.listeners('keypress') as any;
-      process.stdin.removeAllListeners('keypress');
-      process.stdin.on('keypress', (s, key) => {
-        if (key?.ctrl && key.name === 'c') watchdog.interrupt();
-        else if (!(key?.ctrl && key.name === 'd')) typed.push([s, key]);
-      });
+      toCellKeys();
       watchdog.onTypeahead = (bytes) => typedBytes.push(bytes);
     }
     const streams = { stdout: process.stdout.write, stderr: process.stderr.write };
@@ -142,11 +260,17 @@ export async function startRepl(): Promise<void> {
     const writeErr = (text: string) => streams.stderr.call(process.stderr, text);
     let result: Awaited<ReturnType<typeof watchdog.run<Awaited<ReturnType<typeof runCell>>>>>;
     try {
-      result = await watchdog.run(() => runCell(executor, code, name));
+      result = await watchdog.run(async () => {
+        await untilReady(ready);
+        return runCell(executor, code, name);
+      });
     } finally {
       process.stdout.write = streams.stdout;
       process.stderr.write = streams.stderr;
     }
+    // A prompt() the cell was stopped in left the terminal in line mode, the cursor after ^C.
+    if (syncPrompt) write('\n');
+    syncPrompt = false;
     output.finishLine();
     background.guard();
     if (result.ok) {
@@ -165,8 +289,8 @@ export async function startRepl(): Promise<void> {
       writeErr(`${tty ? text : stripVTControlCharacters(text)}\n`);
     }
     if (tty) {
-      process.stdin.removeAllListeners('keypress');
-      for (const l of editorKeys) process.stdin.on('keypress', l);
+      process.stdin.setRawMode(true);
+      toEditorKeys();
       watchdog.onTypeahead = () => {};
       // Keys typed while the cell ran, for the prompt that follows.
       setImmediate(() => {
@@ -184,8 +308,17 @@ export async function startRepl(): Promise<void> {
     while (!running && queue.length) {
       const line = queue.shift()!;
       if (!buffer && EXIT.test(line)) return leave();
-      buffer += (buffer ? '\n' : '') + line;
-      const state = isComplete(buffer);
+      // A cell magic (%%sql, %%writefile) takes every line up to an empty one, as IPython's terminal does.
+      const cellMagic = /^\s*%%\w/.test(buffer || line);
+      if (cellMagic && buffer && !line.trim()) {
+        // the empty line ends it; it is not part of the body
+      } else buffer += (buffer ? '\n' : '') + line;
+      const state =
+        cellMagic && line.trim()
+          ? { status: 'incomplete', indent: '' }
+          : cellMagic
+            ? { status: 'complete' }
+            : isComplete(buffer);
       if (state.status === 'incomplete') {
         prompt();
         soft = tty ? (state.indent ?? '') : '';

@@ -103,6 +103,7 @@ function flagProblem(e: any): string {
   known.push('-p', '--parameter');
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const flag = /'([^']+)'/.exec(e.message)?.[1] ?? '';
+    if (/^(-p|--parameter)(=|$)/.test(flag)) return `${flag.split('=')[0]} expects NAME VALUE as two arguments`;
     const hint = closest(flag, known) ?? closest(flag.replace(/^-+/, '--'), known);
     return `unknown flag ${flag}${hint ? ` (did you mean ${hint}?)` : ''}; flags: ${known.join(', ')}`;
   }
@@ -115,7 +116,8 @@ function flagProblem(e: any): string {
 
 /**
  * `amalgam run`: exit 0 when every cell ran, 1 at the first cell error (the notebook is still
- * written, with the error in that cell), 2 for a bad command line or a bad notebook (nothing runs).
+ * written, with the error in that cell), 2 for a bad command line or a bad notebook (nothing runs),
+ * 130 when Ctrl-C stopped it (written up to the interrupted cell).
  */
 export async function runCommand(argv: string[]): Promise<number> {
   let args: RunArgs;
@@ -138,13 +140,33 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Cells see the notebook's folder as their working directory, as in Jupyter.
   process.chdir(path.dirname(path.resolve(args.notebook)));
   const { runNotebook } = await import('../runner/execute.js');
+  // On a terminal, Ctrl-C is read by the watchdog (raw mode), so it stops even a busy loop.
+  const terminal = !!process.stdin.isTTY && !!process.stderr.isTTY;
+  if (terminal) {
+    process.stdin.setRawMode(true);
+    process.once('exit', () => process.stdin.setRawMode(false));
+  }
   const started = performance.now();
+  const progress = !!process.stderr.isTTY;
+  const total =
+    notebook.cells.filter((c) => c.cell_type === 'code').length + (Object.keys(args.parameters).length ? 1 : 0);
   const result = await runNotebook(notebook, {
     parameters: args.parameters,
     allowErrors: args.allowErrors,
     timeout: args.timeout,
-    warn: (t) => console.error(`amalgam run: ${t}`),
-  }).finally(() => process.chdir(here));
+    terminal,
+    warn: (t) => {
+      if (progress) process.stderr.write('\r\x1b[2K');
+      console.error(`amalgam run: ${t}`);
+    },
+    // Where the run is, in place on a terminal (as papermill's progress bar).
+    onCell: (_index, n) => {
+      if (progress) process.stderr.write(`\r\x1b[2K${args.notebook}: cell ${n} of ${total}`);
+    },
+  }).finally(() => {
+    if (progress) process.stderr.write('\r\x1b[2K');
+    process.chdir(here);
+  });
   writeNotebook(output, result.notebook);
   if (html) {
     const { notebookToHtml } = await import('../runner/html.js');
@@ -156,5 +178,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   console.log(
     `${args.notebook}: ${code} code cells in ${seconds} s, ${result.errors.length} error(s) -> ${path.relative(here, output) || output}${html ? `, ${path.relative(here, html)}` : ''}`,
   );
+  if (result.interrupted) return 130; // as a shell reports a command ended by Ctrl-C
   return result.errors.length && !args.allowErrors ? 1 : 0;
 }

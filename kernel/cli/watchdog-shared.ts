@@ -11,6 +11,8 @@ export type ToWatchdog =
   /** Cell `cell` starts: stop it after `timeoutMs`, and watch the terminal for Ctrl-C if `terminal`. */
   | { type: 'start'; cell: number; timeoutMs?: number; terminal: boolean }
   | { type: 'end'; cell: number }
+  /** Stop or resume reading the terminal (input() and prompt() read it themselves). */
+  | { type: 'terminal'; on: boolean }
   /** The main thread has seen the interrupt message: no need to escalate. */
   | { type: 'ack' }
   | { type: 'stop' };

@@ -82,6 +82,9 @@ port.on('message', (m: ToWatchdog) => {
     clearTimeout(deadline);
     stopPolling();
     cell = 0;
+  } else if (m.type === 'terminal') {
+    stopPolling();
+    if (m.on && cell) poll = setInterval(readTerminal, 25);
   } else if (m.type === 'ack') acked = true;
   else if (m.type === 'stop') {
     clearTimeout(deadline);

@@ -55,6 +55,11 @@ export class Watchdog {
     this.abort?.abort();
   }
 
+  /** Stops (false) or resumes reading the terminal for Ctrl-C, while input() or prompt() reads it. */
+  readTerminal(on: boolean): void {
+    if (this.terminal) this.post({ type: 'terminal', on });
+  }
+
   get running(): boolean {
     return Atomics.load(this.flags, RUNNING) !== 0;
   }
@@ -87,7 +92,8 @@ export class Watchdog {
 
   /** Ends the thread (before exit: its inspector session would otherwise be left open). */
   async close(): Promise<void> {
-    process.removeListener('SIGINT', this.onSigint);
+    // The SIGINT listener stays: a signal the thread raised may still be on its way, and with no
+    // listener Node would end the process with it (the cell it was meant for has finished).
     // The worker disconnects its inspector session and ends; terminate() only if it does not.
     const ended = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.post({ type: 'stop' });

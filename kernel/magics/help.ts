@@ -1,12 +1,8 @@
-import { bundle } from '../../lib/display/bundle';
-import type { Magic } from '../../lib/magics/registry';
+import { markdown } from '../../lib/display/bundle';
+import type { Magic } from '../../lib/magics/magic';
 
-/** `%name?` / `%help name`: the magic's help as markdown, and as plain text for terminals and the REPL. */
+/** `%name?` / `%help name`: the magic's help as markdown with a plain-text fallback. */
 export function helpText(magic: Magic) {
   const prefix = magic.kind === 'cell' ? '%%' : '%';
-  const title = `${prefix}${magic.name} (${magic.kind} magic)`;
-  return bundle({
-    'text/markdown': `**${prefix}${magic.name}** (${magic.kind} magic)\n\n\`\`\`\n${magic.help.trim()}\n\`\`\``,
-    'text/plain': `${title}\n\n${magic.help.trim()}`,
-  });
+  return markdown(`**${prefix}${magic.name}** (${magic.kind} magic)\n\n\`\`\`\n${magic.help.trim()}\n\`\`\``);
 }

@@ -1,7 +1,7 @@
 import { selectBackend } from '../../lib/backend';
 import type { MimeBundle } from '../../lib/display/bundle';
 import { setDisplaySink } from '../../lib/display/output';
-import { toMimeBundle } from '../../lib/display/registry';
+import { toMimeBundle } from '../../lib/display/mime';
 import { runCell } from '../cell';
 import { BackgroundErrors } from '../cli/background';
 import { Watchdog } from '../cli/watchdog';
@@ -20,6 +20,8 @@ export interface RunNotebookOptions {
   allowErrors?: boolean;
   /** Per cell, in seconds. */
   timeout?: number;
+  /** Read Ctrl-C from the terminal (stdin in raw mode): it stops the run, even in a busy loop. */
+  terminal?: boolean;
   /** Called as each code cell starts (index among all cells). */
   onCell?: (index: number, count: number) => void;
   /** Warnings (a parameter the parameters cell does not declare, say). */
@@ -29,6 +31,8 @@ export interface RunNotebookOptions {
 export interface RunNotebookResult {
   notebook: Notebook;
   errors: { cell: number; ename: string; evalue: string }[];
+  /** Stopped by Ctrl-C (the cells after the interrupted one did not run). */
+  interrupted: boolean;
 }
 
 const source = (cell: Cell): string => (Array.isArray(cell.source) ? cell.source.join('') : String(cell.source ?? ''));
@@ -83,7 +87,7 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
   // The library's renderers (tables, models), as the kernel loads them at start-up: a cell that
   // shows a table before any `import ... from 'amalgam'` renders it as the kernel would.
   require('../../lib/index');
-  const watchdog = new Watchdog(false);
+  const watchdog = new Watchdog(!!options.terminal);
   // A late error lands in the cell running when it happens, as stderr (the kernel does the same).
   const background = new BackgroundErrors((text) => capture('stderr')(text));
   let outputs: Output[] = [];
@@ -134,6 +138,7 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
   };
   const errors: RunNotebookResult['errors'] = [];
   let count = 0;
+  let interrupted = false;
   try {
     for (const [index, cell] of nb.cells.entries()) {
       if (cell.cell_type !== 'code') continue;
@@ -173,7 +178,9 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
       if (r.stopped === 'timeout' && err.ename === 'KeyboardInterrupt') err = timeoutError(name, options.timeout!);
       push({ output_type: 'error', ename: err.ename, evalue: err.evalue, traceback: err.traceback });
       errors.push({ cell: index, ename: err.ename, evalue: err.evalue });
-      if (!options.allowErrors) break;
+      // Ctrl-C means stop the run, --allow-errors or not (as papermill does).
+      interrupted = r.stopped === 'interrupt';
+      if (!options.allowErrors || interrupted) break;
     }
   } finally {
     process.stdout.write = write.stdout;
@@ -182,5 +189,5 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
     background.close();
     await watchdog.close();
   }
-  return { notebook: nb, errors };
+  return { notebook: nb, errors, interrupted };
 }

@@ -113,6 +113,8 @@ export interface LatentInfo {
 const THUMBNAIL_BUDGET = 380_000;
 /** With served points: the chart's values (coordinates and thumbnails) stay under this. */
 const SERVED_PAYLOAD = 640_000;
+const SERVED_THUMBNAILS = 300;
+const SERVED_THUMBNAIL_BUDGET = 120_000;
 
 function resolveReps(rep: LatentOptions['rep']): string[] {
   if (rep === undefined) return ['latent_low'];
@@ -390,6 +392,20 @@ async function latentChart(
   const notes = [
     `${fmt(indices.length)} of ${fmt(pool.length)} ${split ? `${split} ` : ''}rows${allLabels ? ', stratified by label' : ''} (seeded)`,
   ];
+  // Served images first (what was sent is the point of the view), on up to 300 of them at half size.
+  if (served && (options.thumbnails ?? !!data.images) && data.images && served.shape.length >= 2) {
+    const [h, w, c = 1] = served.shape;
+    const images = { data: served.x, shape: [served.n, h, w, c] };
+    const count = Math.min(served.n, SERVED_THUMBNAILS);
+    const rows = Array.from({ length: count }, (_, j) => Math.floor((j * served.n) / count));
+    const thumbs = thumbnails(images, rows, 2);
+    let room = SERVED_THUMBNAIL_BUDGET;
+    rows.forEach((k, j) => {
+      room -= thumbs[j].length + 10;
+      if (room >= 0) values[trainingRows + k].image = thumbs[j];
+    });
+    if (room < 0 || count < served.n) notes.push('thumbnails on some served points');
+  }
   if ((options.thumbnails ?? !!data.images) && data.images) {
     // Served points take room in the payload too: the thumbnails get what they leave.
     const budget = served
@@ -444,7 +460,9 @@ async function latentChart(
             : hasPred
               ? 'pred'
               : undefined;
-  if (colorBy !== colorField && colorField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
+  // 'time' is drawn from the `when` field (arrival windows): only a real fallback gets a note.
+  const askedField = colorBy === 'time' ? 'when' : colorBy;
+  if (colorField && colorField !== askedField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
   const seen = [...new Set(values.flatMap((v) => [v.label, v.pred]).filter((v) => v !== undefined))].map(String);
   const domain = classes ? [...classes, ...seen.filter((v) => !classes.includes(v))] : seen.sort();
   const whenDomain = [...new Set(values.map((v) => v.when).filter((v): v is string => typeof v === 'string'))];

@@ -131,7 +131,7 @@ test('%backend reports the wasm thread count', async () => {
   backend.resetBackendProbes();
   await backend.useBackend('wasm');
   await import('../../dist/kernel/magics/ml.js');
-  const { getMagic, parseMagicArgs } = await import('../../dist/lib/magics/registry.js');
+  const { getMagic, parseMagicArgs } = await import('../../dist/lib/magics/magic.js');
   const magic = getMagic('line', 'backend');
   const shown = await magic.run({ line: '', ...parseMagicArgs(magic, '') });
   const bundle = shown[Symbol.for('Jupyter.display')]();

@@ -2,7 +2,7 @@
 // terminal (tmux) Tab completes, history persists with whole entries, Ctrl-C stops even a
 // synchronous loop and keeps the state, exit leaves at once.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +12,14 @@ import { CLI } from '../helpers/kernelspec.mjs';
 
 test('amalgam repl runs typed cells, magics and multi-line input', () => {
   const input =
-    'const a: number = 2\na * 21\n%timeit -n 3 -r 2 a + 1\nfunction f(x: number) {\n  return x * 2\n}\nf(a)\nconst b: string = a\na\n';
+    'const a: number = 2\na * 21\n%timeit -n 3 -r 2 a + 1\nfunction f(x: number) {\n  return x * 2\n}\nf(a)\nconst b: string = a\na\n%time?\n%%writefile w.txt\nfirst\nsecond\n\n1 + 1\n';
   const home = mkdtempSync(join(tmpdir(), 'amalgam-home-'));
   const r = spawnSync(process.execPath, [CLI, 'repl'], {
     input,
     encoding: 'utf8',
     timeout: 60000,
     env: { ...process.env, AMALGAM_HOME: home },
+    cwd: home,
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Out\[2\]: 42/);
@@ -26,6 +27,12 @@ test('amalgam repl runs typed cells, magics and multi-line input', () => {
   assert.match(r.stdout, /Out\[5\]: 4/);
   assert.match(r.stderr, /In\[6\] line 1, column 7: Type 'number' is not assignable to type 'string'/);
   assert.match(r.stdout, /Out\[7\]: 2/);
+  // A magic's help as plain text, without its markdown.
+  assert.match(r.stdout, /Out\[8\]: %time \(line magic\)\n\n%time CODE\n/);
+  assert.doesNotMatch(r.stdout, /\*\*|```/);
+  // A cell magic takes the lines up to an empty one.
+  assert.equal(readFileSync(join(home, 'w.txt'), 'utf8'), 'first\nsecond\n');
+  assert.match(r.stdout, /Out\[10\]: 2/);
   // History: one JSON string per entry, the function as one entry of three lines.
   const entries = readFileSync(join(home, 'repl_history'), 'utf8')
     .trim()
@@ -33,6 +40,19 @@ test('amalgam repl runs typed cells, magics and multi-line input', () => {
     .map((l) => JSON.parse(l));
   assert.ok(entries.includes('function f(x: number) {\n  return x * 2\n}'), entries.join(' | '));
   assert.ok(!entries.includes('}'));
+});
+
+test('a reader that goes away (| head) ends the REPL instead of spinning on EPIPE', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'amalgam-home-'));
+  const child = spawn(process.execPath, [CLI, 'repl'], { env: { ...process.env, AMALGAM_HOME: home } });
+  child.stdin.end('%help\n%help train\n%help timeit\n%help latent\nawait new Promise((r) => setTimeout(r, 60_000))\n');
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await Promise.race([
+    new Promise((resolve) => child.on('exit', resolve)),
+    sleep(30_000).then(() => 'still running'),
+  ]);
+  child.kill();
+  assert.equal(code, 0);
 });
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -175,6 +195,21 @@ test('the REPL in a terminal: completion, Ctrl-C, indent, help, tables, charts, 
     await again.waitFor(/In \[2\]: $/m);
     again.line('twice(21)');
     await again.waitFor(/Out\[2\]: 42/);
+    // input() and prompt() read this terminal; Ctrl-C ends the wait as an interrupt.
+    again.line("const who = await input('Name? ')");
+    await again.waitFor(/^Name\? $/m);
+    again.line('Ada');
+    await again.waitFor(/In \[4\]: $/m);
+    again.line("const age = prompt('Age? ')");
+    await again.waitFor(/^Age\? $/m);
+    again.line('36');
+    await again.waitFor(/In \[5\]: $/m);
+    again.line('who + age');
+    await again.waitFor(/Out\[5\]: 'Ada36'/);
+    again.line("await input('Again? ')");
+    await again.waitFor(/^Again\? $/m);
+    again.keys('C-c');
+    await again.waitFor(/Again\? \^C\nKeyboardInterrupt: interrupted by the user\nIn \[7\]: $/m);
     again.keys('C-d');
     await again.waitFor(/REPL EXITED 0/, 5000);
   } finally {
