@@ -97,6 +97,14 @@ class Pane {
     }
   }
   close() {
+    // The REPL itself first: a failed test may leave it busy, and a closed terminal does not stop that.
+    try {
+      const shell = this.tmux('display-message', '-p', '-t', 'repl', '#{pane_pid}').trim();
+      for (const pid of readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').split(/\s+/).filter(Boolean))
+        process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
     try {
       this.tmux('kill-server');
     } catch {
