@@ -19,6 +19,8 @@ import { selectBackend, wasmThreads } from '../lib/backend';
 import { amalgamate } from '../lib/model/index';
 import { seed } from '../lib/random';
 import { save } from '../lib/registry/versioning';
+import type { LoadedVersion } from '../lib/serve/holder';
+import { ServedSampler } from '../lib/serve/sampler';
 import { referenceConfig } from './model';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -90,6 +92,48 @@ interface Config {
   name: string;
   flags: string[];
   protocol: 'v1' | 'v2-binary';
+}
+
+/**
+ * What the served-traffic sample costs the event loop, measured in process on the model's real
+ * outputs: µs per row offered (the draw, and the copy of a kept row) and per kept row written (its
+ * log line encoded; the file work runs on libuv's threads), while the sample fills and after.
+ */
+async function reservoirCosts(model: ReturnType<typeof amalgamate>, registry: string, output: string) {
+  const sampler = new ServedSampler(registry, { size: 2000, flushMs: 60_000 });
+  const version = { id: 'cost', name: 'bench', model } as unknown as LoadedVersion;
+  const x = tf.randomUniform([1, ...model.config.input]);
+  const out = model.predict(x, { outputs: [output, 'latent_low'] });
+  const result = Object.fromEntries(
+    Object.entries(out).map(([k, t]) => [k, { data: t.dataSync() as Float32Array, shape: t.shape }]),
+  );
+  const batch = { n: 1, data: x.dataSync() as Float32Array };
+  tf.dispose([x, ...Object.values(out)]);
+  const phases: Record<string, unknown>[] = [];
+  for (const [phase, rows] of [
+    ['filling (rows 1-2,000)', 2000],
+    ['full (rows 2,001-20,000)', 18000],
+  ] as const) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < rows; i++) sampler.offer(undefined as never, version, batch, result);
+    const offer = Number(process.hrtime.bigint() - t0) / 1e3 / rows;
+    const reservoir = sampler.reservoir(version);
+    const taken = reservoir.take();
+    const t1 = process.hrtime.bigint();
+    reservoir.write(taken);
+    const write = Number(process.hrtime.bigint() - t1) / 1e3 / Math.max(1, taken.length);
+    await reservoir.flushed();
+    phases.push({
+      phase,
+      rows,
+      kept: taken.length,
+      'µs per row offered': Number(offer.toFixed(1)),
+      'µs per kept row written': Number(write.toFixed(1)),
+    });
+  }
+  await sampler.close();
+  console.table(phases);
+  return phases;
 }
 
 export async function main(args: string[] = []): Promise<void> {
@@ -181,6 +225,7 @@ export async function main(args: string[] = []): Promise<void> {
     }
   }
   console.table(rows);
+  const costs = reservoir ? await reservoirCosts(model, registry, output) : undefined;
   if (reservoir) {
     const mean = (i: number, key: string) => ((rows[i][key] as number) + (rows[i + 2][key] as number)) / 2;
     console.log(
@@ -199,6 +244,7 @@ export async function main(args: string[] = []): Promise<void> {
     duration_s: duration,
     in_process: { batch, single_examples_per_s: single },
     server: rows,
+    ...(costs ? { reservoir_costs: costs } : {}),
   };
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   const file = reservoir ? 'serve-reservoir.json' : which === 'reference' ? 'serve.json' : `serve-${which}.json`;

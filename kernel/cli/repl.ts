@@ -5,7 +5,7 @@ import { selectBackend } from '../../lib/backend';
 import { setDisplaySink } from '../../lib/display/output';
 import { setInputProvider } from '../../lib/input';
 import { currentSignal, InterruptedError } from '../../lib/interrupt';
-import { toMimeBundle } from '../../lib/display/registry';
+import { toMimeBundle } from '../../lib/display/mime';
 import { PACKAGE_VERSION } from '../../lib/util/package';
 import { runCell } from '../cell';
 import { CellError } from '../executor/errors';

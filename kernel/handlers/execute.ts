@@ -1,4 +1,4 @@
-import { toMimeBundle } from '../../lib/display/registry';
+import { toMimeBundle } from '../../lib/display/mime';
 import { currentSignal, InterruptedError } from '../../lib/interrupt';
 import { runCell } from '../cell';
 import { CellError } from '../executor/errors';

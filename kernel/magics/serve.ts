@@ -2,7 +2,7 @@
 // which cells can call directly. Servers run inside the kernel and answer between (and during) cells.
 import type { Examples } from '../../lib/data/examples';
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/magic';
 import { type Server, servers, start } from '../../lib/serve/index';
 import { retrainIfDrift } from '../../lib/serve/ondrift';
 import { retrain } from '../../lib/serve/retrain';

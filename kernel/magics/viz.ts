@@ -1,6 +1,6 @@
 // %plot and %latent: thin parsers over lib/viz (viz.plot, viz.latent), which cells can call directly.
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/magic';
 import { served } from '../../lib/serve/served';
 import { COLOR_BY, type LatentInput, type LatentModel, latent, REPRESENTATIONS } from '../../lib/viz/latent';
 import { PLOT_KINDS, plot } from '../../lib/viz/plot';

@@ -1,7 +1,7 @@
 import { selectBackend } from '../../lib/backend';
 import type { MimeBundle } from '../../lib/display/bundle';
 import { setDisplaySink } from '../../lib/display/output';
-import { toMimeBundle } from '../../lib/display/registry';
+import { toMimeBundle } from '../../lib/display/mime';
 import { runCell } from '../cell';
 import { BackgroundErrors } from '../cli/background';
 import { Watchdog } from '../cli/watchdog';

@@ -75,7 +75,24 @@ function probeNative(pkg: string): Probe {
  */
 function loadWasm(): void {
   loader.require('@tensorflow/tfjs-backend-wasm');
+  keepOutOfAutoSelection('wasm');
   registerWasmKernels();
+}
+
+/**
+ * tfjs's wasm package registers itself above cpu, so a script's tfjs would pick wasm by itself on its
+ * first op, before wasm has started ("backend 'wasm' has not yet been initialized"). Loading it is
+ * ours, not the user's choice: re-registered at priority 0 it is used when asked for (setBackend,
+ * useBackend, selectBackend) and never picked by tfjs on its own. Once started it is left alone.
+ */
+let demoted = false;
+function keepOutOfAutoSelection(name: string): void {
+  const engine = tf.engine() as unknown as { registry: Record<string, unknown> };
+  const factory = tf.findBackendFactory(name);
+  if (demoted || !factory || name in engine.registry) return;
+  tf.removeBackend(name);
+  tf.registerBackend(name, factory, 0);
+  demoted = true;
 }
 
 // On import of amalgam, so a plain `tf.setBackend('wasm')` (not only useBackend) trains with them.

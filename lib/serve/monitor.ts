@@ -10,7 +10,7 @@ import type { Executor } from './executor';
 import type { LoadedVersion } from './holder';
 import { dataSourceOf, loadSource } from './lineage';
 import type { ServedSampler } from './sampler';
-import { derive } from '../random';
+import { sampleIndices } from '../random';
 
 interface Cached {
   seen: number;
@@ -85,14 +85,11 @@ export class DriftMonitor {
         });
         try {
           const n = Math.min(this.referenceRows, r.n);
-          const rand = derive('drift:reference');
+          const rows = sampleIndices(r.n, n, 'drift:reference'); // seeded, without replacement
           const all = r.x.dataSync() as Float32Array;
           const per = all.length / r.n;
           const x = new Float32Array(n * per);
-          for (let i = 0; i < n; i++) {
-            const row = Math.floor(rand() * r.n);
-            x.set(all.subarray(row * per, (row + 1) * per), i * per);
-          }
+          rows.forEach((row, i) => x.set(all.subarray(row * per, (row + 1) * per), i * per));
           const reps = this.sampler.repsOf(version);
           if (!reps.length) return undefined;
           const result = await this.executor.run(version, reps, x, n);

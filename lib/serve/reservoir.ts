@@ -104,6 +104,7 @@ export class Reservoir {
   error?: string;
   private handle?: fs.promises.FileHandle;
   private opened = false;
+  private rewrite = false;
   private queue: Promise<void> = Promise.resolve();
   private lines = 0;
   private random: () => number;
@@ -125,6 +126,8 @@ export class Reservoir {
       before.rows.slice(0, this.capacity).forEach((r, i) => {
         this.rows[i] = r;
       });
+      // Another size than the log's header says: the first write rewrites the log with the new header.
+      this.rewrite = before.capacity !== this.capacity;
     }
   }
 
@@ -138,12 +141,13 @@ export class Reservoir {
    */
   offer(data: Float32Array, n: number, fill?: (i: number, row: ServedRow) => void): number {
     const per = data.length / n;
-    const time = new Date().toISOString();
+    let time: string | undefined;
     let kept = 0;
     for (let i = 0; i < n; i++) {
       this.seen++;
       const slot = this.seen <= this.capacity ? this.seen - 1 : Math.floor(this.random() * this.seen);
       if (slot >= this.capacity) continue;
+      time ??= new Date().toISOString();
       const row: ServedRow = { seen: this.seen, time, x: data.slice(i * per, (i + 1) * per), reps: {}, pred: {} };
       fill?.(i, row);
       this.rows[slot] = row;
@@ -174,7 +178,12 @@ export class Reservoir {
     out.push(JSON.stringify({ seen: this.seen }));
     this.written = this.seen;
     // A new log starts with its header (and every row so far); a full one is rewritten.
-    if ((!this.opened && !fs.existsSync(this.file)) || this.lines + out.length > 2 * this.capacity + 2) {
+    if (
+      this.rewrite ||
+      (!this.opened && !fs.existsSync(this.file)) ||
+      this.lines + out.length > 2 * this.capacity + 2
+    ) {
+      this.rewrite = false;
       this.compact();
       return;
     }

@@ -19,6 +19,9 @@ export interface SamplingOptions {
 interface Entry {
   reservoir: Reservoir;
   version: LoadedVersion;
+  /** The kept representations and the classify heads, worked out once per version. */
+  reps: string[];
+  classify: string[];
 }
 
 export class ServedSampler {
@@ -42,10 +45,17 @@ export class ServedSampler {
   }
 
   reservoir(version: LoadedVersion): Reservoir {
+    return this.entry(version).reservoir;
+  }
+
+  private entry(version: LoadedVersion): Entry {
     let e = this.entries.get(version.id);
     if (!e) {
+      const model = version.model;
       e = {
         version,
+        reps: this.repsOf(version),
+        classify: model.headNames.filter((h) => model.head(h).task === 'classify'),
         reservoir: new Reservoir(servedFile(this.registryDir, version.name, version.id), {
           capacity: this.size,
           shape: version.model.config.input,
@@ -54,7 +64,7 @@ export class ServedSampler {
       };
       this.entries.set(version.id, e);
     }
-    return e.reservoir;
+    return e;
   }
 
   /** The reservoirs of this server's versions (by version id). */
@@ -68,17 +78,15 @@ export class ServedSampler {
    */
   offer(_holder: ModelHolder, version: LoadedVersion, batch: Batch, result: Record<string, OutputTensor>): void {
     if (this.size <= 0) return;
-    const model = version.model;
-    const reps = this.repsOf(version).filter((r) => result[r]);
-    const classify = Object.keys(result).filter(
-      (o) => model.headNames.includes(o) && model.head(o).task === 'classify',
-    );
-    this.reservoir(version).offer(batch.data, batch.n, (i, row) => {
-      for (const r of reps) {
+    const e = this.entry(version);
+    const kept = e.reservoir.offer(batch.data, batch.n, (i, row) => {
+      for (const r of e.reps) {
+        if (!result[r]) continue;
         const w = result[r].data.length / batch.n;
         row.reps[r] = Float32Array.from(result[r].data.subarray(i * w, (i + 1) * w));
       }
-      for (const h of classify) {
+      for (const h of e.classify) {
+        if (!result[h]) continue;
         const all = result[h].data;
         const w = all.length / batch.n;
         let best = 0;
@@ -86,6 +94,7 @@ export class ServedSampler {
         row.pred[h] = best;
       }
     });
+    if (!kept && this.timer) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.drain();

@@ -15,6 +15,7 @@ import { columnNames, compact, fmt, type TableLike, toRows } from './table';
 import { type ImageBatch, thumbnails } from '../display/images';
 import { type Placement, place } from './place';
 import { trustworthiness } from './trustworthiness';
+import { umapMany } from './umap';
 
 /** The four representations, in the model's order (lib/model owns the names). */
 export const REPRESENTATIONS = REPRESENTATION_NAMES;
@@ -112,6 +113,8 @@ export interface LatentInfo {
 const THUMBNAIL_BUDGET = 380_000;
 /** With served points: the chart's values (coordinates and thumbnails) stay under this. */
 const SERVED_PAYLOAD = 640_000;
+const SERVED_THUMBNAILS = 300;
+const SERVED_THUMBNAIL_BUDGET = 120_000;
 
 function resolveReps(rep: LatentOptions['rep']): string[] {
   if (rep === undefined) return ['latent_low'];
@@ -345,10 +348,20 @@ async function latentChart(
   }
 
   const views: LatentInfo['views'] = [];
+  // Several UMAPs lay out on worker threads side by side (same coordinates as one at a time).
+  const laidOut = new Map<string, Projection>();
+  const many = method === 'umap' ? reps.filter((rep) => outs[rep].cols > 2) : [];
+  if (many.length > 1) {
+    const coords = await umapMany(
+      many.map((rep) => outs[rep]),
+      { signal: options.signal },
+    );
+    many.forEach((rep, i) => laidOut.set(rep, { coords: coords[i], method: 'umap' }));
+  }
   for (const rep of reps) {
     if (options.signal?.aborted) throw new InterruptedError();
     const m = outs[rep];
-    const p: Projection = await project(m, method, options.signal);
+    const p: Projection = laidOut.get(rep) ?? (await project(m, method, options.signal));
     for (let k = 0; k < trainingRows; k++) {
       values[k][`${rep}_x`] = compact(p.coords[2 * k]);
       values[k][`${rep}_y`] = compact(p.coords[2 * k + 1]);
@@ -379,6 +392,20 @@ async function latentChart(
   const notes = [
     `${fmt(indices.length)} of ${fmt(pool.length)} ${split ? `${split} ` : ''}rows${allLabels ? ', stratified by label' : ''} (seeded)`,
   ];
+  // Served images first (what was sent is the point of the view), on up to 300 of them at half size.
+  if (served && (options.thumbnails ?? !!data.images) && data.images && served.shape.length >= 2) {
+    const [h, w, c = 1] = served.shape;
+    const images = { data: served.x, shape: [served.n, h, w, c] };
+    const count = Math.min(served.n, SERVED_THUMBNAILS);
+    const rows = Array.from({ length: count }, (_, j) => Math.floor((j * served.n) / count));
+    const thumbs = thumbnails(images, rows, 2);
+    let room = SERVED_THUMBNAIL_BUDGET;
+    rows.forEach((k, j) => {
+      room -= thumbs[j].length + 10;
+      if (room >= 0) values[trainingRows + k].image = thumbs[j];
+    });
+    if (room < 0 || count < served.n) notes.push('thumbnails on some served points');
+  }
   if ((options.thumbnails ?? !!data.images) && data.images) {
     // Served points take room in the payload too: the thumbnails get what they leave.
     const budget = served
@@ -433,7 +460,9 @@ async function latentChart(
             : hasPred
               ? 'pred'
               : undefined;
-  if (colorBy !== colorField && colorField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
+  // 'time' is drawn from the `when` field (arrival windows): only a real fallback gets a note.
+  const askedField = colorBy === 'time' ? 'when' : colorBy;
+  if (colorField && colorField !== askedField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
   const seen = [...new Set(values.flatMap((v) => [v.label, v.pred]).filter((v) => v !== undefined))].map(String);
   const domain = classes ? [...classes, ...seen.filter((v) => !classes.includes(v))] : seen.sort();
   const whenDomain = [...new Set(values.map((v) => v.when).filter((v): v is string => typeof v === 'string'))];

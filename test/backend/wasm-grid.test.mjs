@@ -343,6 +343,39 @@ for (const [a, b] of [
   test(`add [${a}] + [${b}]: values and gradients`, () => check('add', [a, b], (x, y) => tf.add(x, y)));
 }
 
+// Multiply / RealDiv (replaced on the calling thread for same shapes or one single value; other
+// broadcasts and int32 are wasm's own). The divisor is kept away from 0.
+for (const [a, b] of [
+  [
+    [3, 7, 5],
+    [3, 7, 5],
+  ],
+  [[], [4, 6]],
+  [[4, 6], [1]],
+  [[1, 1, 1], [5]],
+  [[4, 6], [6]],
+  [
+    [2, 1, 3],
+    [2, 4, 3],
+  ],
+]) {
+  test(`mul and div [${a}] by [${b}]: values and gradients`, async () => {
+    await check('mul', [a, b], (x, y) => tf.mul(x, y));
+    await check('div', [a, b], (x, y) => tf.div(x, tf.add(tf.abs(y), 0.5)));
+  });
+}
+test('mul of int32 tensors stays exact (wasm kernel)', async () => {
+  await check(
+    'mul int32',
+    [
+      [3, 4],
+      [3, 4],
+    ],
+    (x, y) => tf.mul(x, y),
+    { grads: false, dtypes: ['int32', 'int32'] },
+  );
+});
+
 // Relu's gradient (the fused AmalgamReluGrad kernel on wasm), its own gradient (second order through
 // dy), and NaN inputs propagated as tfjs's dy · step(x) does.
 test('relu: values and gradients, second order through the fused gradient, NaN propagation', async () => {

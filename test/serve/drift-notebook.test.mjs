@@ -51,7 +51,7 @@ console.log(fb.status)`, // 4
     `const sample: serve.ServedSample = await serve.served({ model: m })
 const byTime = await viz.latent(m, ds, { served: sample, color: 'time', n: 300 })
 const report: serve.DriftReport = await serve.drift(m, { rep: 'latent_low' })
-console.log(sample.n, sample.label.filter((l) => l !== undefined).length >= 200, report.drifted('latent_low'), report.reps[0].pValue < 0.05)`, // 7
+console.log(sample.n, sample.label.filter((l) => l !== undefined).length >= 200, report.drifted('latent_low'), report.reps[0].pValue < 0.05, !/no time available/.test(JSON.stringify(byTime)))`, // 7
     '%retrain digits --from production --if-drift --epochs 3 --tolerance 0.05', // 8
     `const promoted = registry.versions('digits').find((v) => v.tags.includes('production'))!.id
 for (let i = 0; i < 200 && server.holder('digits').defaultVersion.id !== promoted; i++) await new Promise((r) => setTimeout(r, 25))
@@ -83,7 +83,7 @@ console.log(promoted !== saved.version, server.holder('digits').defaultVersion.i
   const fired = allText(nb.cells[6]);
   assert.match(fired, /4 of 4 representations drifted/);
   assert.match(fired, /<img alt="drift over time" src="data:image\/png;base64,/);
-  assert.equal(textOf(nb.cells[7]).trim(), '580 true true true');
+  assert.equal(textOf(nb.cells[7]).trim(), '580 true true true true', 'coloured by time, with no fallback note');
   const retrained = allText(nb.cells[8]);
   assert.match(retrained, /drift on latent_low \(MMD² [\d.]+, p [\d.]+\): retrained/);
   assert.match(retrained, /promoted: production → [0-9a-f]{12}/, retrained);

@@ -110,6 +110,10 @@ test('in-distribution traffic: no drift; inverted images: drift on every represe
     assert.equal(views[0].encoding.color.condition.field, 'source');
     assert.ok(views[1].encoding.tooltip.some((t) => t.field === 'latent_low_out'));
     assert.equal(spec.data.values.filter((v) => v.source === 'served').length, 580);
+    assert.ok(
+      spec.data.values.filter((v) => v.source === 'served' && v.image?.startsWith('data:image/png')).length >= 100,
+      'served images in the tooltips',
+    );
     assert.ok(before.latent.views[0].served.outlying.length === 290);
     // Served rows placed exactly as PCA would: a training row put through the transform lands on itself.
     const self = await latent(model, await digitsData(), {
@@ -168,6 +172,32 @@ test('the reservoir stays within its size over many requests, survives kill -9, 
     server.child.kill('SIGTERM');
     await new Promise((r) => server.child.once('exit', r));
   }
+  // With predict in a worker thread, the worker computes the kept representations too.
+  const worker = await serveChild([
+    'digits@production',
+    '--registry',
+    registry,
+    '--port',
+    '0',
+    '--worker',
+    '--sample-reps',
+    'latent_low,logits',
+  ]);
+  try {
+    await predictAll(worker.url, rows.slice(0, 30), 10);
+    await waitFor(() => readReservoir(file)?.seen === 1330);
+    const w = readReservoir(file);
+    const recent = w.rows.filter((r) => r.seen > 1300);
+    assert.ok(recent.length > 0, 'some of the new rows were kept');
+    for (const r of recent) assert.deepEqual([r.reps.latent_low?.length, r.reps.logits?.length], [6, 10]);
+  } finally {
+    worker.child.kill('SIGTERM');
+    await new Promise((r) => worker.child.once('exit', r));
+  }
+  assert.match(
+    (await cli(['serve', 'digits', '--registry', registry, '--sample-reps', 'sideways'])).stderr,
+    /--sample-reps: no representation "sideways"/,
+  );
   // --sample 0 keeps none.
   const none = await serveChild(['digits@production', '--registry', registry, '--port', '0', '--sample', '0']);
   try {

@@ -72,3 +72,17 @@ test('t-SNE keeps neighbourhoods: trustworthiness (k = 5) close to 1 on clustere
   const random = Float32Array.from({ length: 800 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
   assert.ok(trustworthiness(x, { data: random, rows: x.rows, cols: 2 }) < 0.8);
 });
+
+test('UMAP on worker threads (umapMany, as %latent lays out its representations) equals one at a time', async () => {
+  const { umap, umapMany } = require('../../dist/lib/viz/umap.js');
+  const { seed } = require('../../dist/lib/random.js');
+  const xs = [clusteredData(300, 24, 5, 1), clusteredData(250, 8, 5, 2), clusteredData(200, 12, 4, 3)];
+  seed(3);
+  const one = [];
+  for (const x of xs) one.push(await umap(x, { epochs: 60 }));
+  seed(3);
+  const many = await umapMany(xs, { epochs: 60 });
+  assert.equal(many.length, 3);
+  for (let i = 0; i < xs.length; i++) assert.deepEqual(many[i], one[i]);
+  assert.ok(trustworthiness(xs[0], { data: many[0], rows: 300, cols: 2 }) > 0.9);
+});

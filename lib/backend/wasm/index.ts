@@ -6,8 +6,9 @@ import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d_backprop';
 import { viaCpu } from './cpu_fallback';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise_backprop';
 import { batchMatMul } from './matmul';
+import { multiply, realDiv, relu } from './elementwise';
 import { identity } from './identity';
-import { maxPoolGrad } from './pool';
+import { maxPool, maxPoolGrad } from './pool';
 import { sum } from './reduce';
 import { patchReluGradient, RELU_GRAD_KERNEL, reluGradKernel } from './relu_grad';
 import { type KernelFn, replaceKernel } from './util';
@@ -20,9 +21,13 @@ export const WASM_KERNELS: { name: string; how: 'added' | 'replaced' | 'cpu-copy
   { name: 'BatchMatMul', how: 'replaced', fn: batchMatMul },
   { name: 'DepthwiseConv2dNativeBackpropFilter', how: 'added', fn: depthwiseBackpropFilter },
   { name: 'DepthwiseConv2dNativeBackpropInput', how: 'added', fn: depthwiseBackpropInput },
+  { name: 'MaxPool', how: 'replaced', fn: maxPool },
   { name: 'MaxPoolGrad', how: 'replaced', fn: maxPoolGrad },
   { name: 'Sum', how: 'replaced', fn: sum },
   { name: 'Add', how: 'replaced', fn: add },
+  { name: 'Relu', how: 'replaced', fn: relu },
+  { name: 'Multiply', how: 'replaced', fn: multiply },
+  { name: 'RealDiv', how: 'replaced', fn: realDiv },
   { name: 'Identity', how: 'replaced', fn: identity },
   { name: ADAM_KERNEL, how: 'added', fn: adamKernel },
   { name: RELU_GRAD_KERNEL, how: 'added', fn: reluGradKernel },

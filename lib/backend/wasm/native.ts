@@ -12,6 +12,9 @@ export interface Native {
   patches_t(...a: number[]): void;
   conv_small(...a: number[]): void;
   bias_add(x: number, bias: number, y: number, rows: number, c: number): void;
+  relu(x: number, y: number, n: number): void;
+  max_pool(...a: number[]): void;
+  binary(a: number, b: number, y: number, n: number, op: number, sa: number, sb: number): void;
   /** Byte offset of a tensor's data on the heap. */
   ptr(t: Info): number;
   /** A scratch buffer of at least `bytes` on the heap, reused between calls (grown when too small). */
@@ -73,6 +76,9 @@ export function native(backend: any): Native {
     patches_t: ex.patches_t,
     conv_small: ex.conv_small,
     bias_add: ex.bias_add,
+    relu: ex.relu,
+    max_pool: ex.max_pool,
+    binary: ex.binary,
     ptr: (t) => backend.dataIdMap.get(t.dataId).memoryOffset >>> 0,
     scratch(size) {
       if (size > scratchSize) {

@@ -77,3 +77,36 @@ export function maxPoolGrad(args: Parameters<KernelFn>[0]): Info {
   }
   return out;
 }
+
+/**
+ * MaxPool (NHWC, float32, no dilation) on the calling thread in C (native/kernels.c `max_pool`): the
+ * wasm kernel runs it on XNNPACK's pool, which a busy machine stalls. Other cases: wasm's own.
+ */
+export function maxPool(args: Parameters<KernelFn>[0]): Info {
+  const { inputs, backend, attrs = {} } = args;
+  const { x } = inputs as { x: Info };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs;
+  if (x.dtype !== 'float32' || x.shape.length !== 4) return original('MaxPool')(args) as Info;
+  const c = backend_util.computePool2DInfo(x.shape as any, filterSize, strides, 1, pad, dimRoundingMode);
+  if (c.dilationHeight !== 1 || c.dilationWidth !== 1 || c.outHeight * c.outWidth === 0)
+    return original('MaxPool')(args) as Info;
+  const out = backend.makeOutput(c.outShape, 'float32') as Info;
+  const k = native(backend);
+  k.max_pool(
+    k.ptr(x),
+    k.ptr(out),
+    c.batchSize,
+    c.inHeight,
+    c.inWidth,
+    c.inChannels,
+    c.outHeight,
+    c.outWidth,
+    c.filterHeight,
+    c.filterWidth,
+    c.strideHeight,
+    c.strideWidth,
+    c.padInfo.top,
+    c.padInfo.left,
+  );
+  return out;
+}

@@ -254,3 +254,64 @@ EXPORT void bias_add(const float *x, const float *bias, float *y, long rows, lon
     for (; j < c; j++) yr[j] = xr[j] + bias[j];
   }
 }
+
+// Elementwise float32 ops on the calling thread. tfjs's wasm Relu, Multiply and RealDiv run on
+// XNNPACK's thread pool: on a busy machine each call waits for a descheduled pool thread (the profile
+// showed 3 Relu calls taking 15 ms at load 10); these small, memory-bound ops do not need threads.
+EXPORT void relu(const float *x, float *y, long n) {
+  const long n4 = n & ~3;
+  const v128_t z = wasm_f32x4_splat(0);
+  for (long i = 0; i < n4; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    // max(x, 0) with NaN kept, as tfjs's relu does (x < 0 ? 0 : x).
+    wasm_v128_store(y + i, wasm_v128_bitselect(z, v, wasm_f32x4_lt(v, z)));
+  }
+  for (long i = n4; i < n; i++) y[i] = x[i] < 0 ? 0 : x[i];
+}
+
+// y = a op b with op 0 = multiply, 1 = divide; sa / sb: a / b is one scalar broadcast to n.
+EXPORT void binary(const float *a, const float *b, float *y, long n, int op, int sa, int sb) {
+  const long n4 = n & ~3;
+  const v128_t va = wasm_f32x4_splat(a[0]), vb = wasm_f32x4_splat(b[0]);
+  if (op == 0) {
+    for (long i = 0; i < n4; i += 4)
+      wasm_v128_store(y + i, wasm_f32x4_mul(sa ? va : wasm_v128_load(a + i), sb ? vb : wasm_v128_load(b + i)));
+    for (long i = n4; i < n; i++) y[i] = a[sa ? 0 : i] * b[sb ? 0 : i];
+  } else {
+    for (long i = 0; i < n4; i += 4)
+      wasm_v128_store(y + i, wasm_f32x4_div(sa ? va : wasm_v128_load(a + i), sb ? vb : wasm_v128_load(b + i)));
+    for (long i = n4; i < n; i++) y[i] = a[sa ? 0 : i] / b[sb ? 0 : i];
+  }
+}
+
+// MaxPool forward (NHWC, no dilation, any stride; padding is skipped, as if -inf), 4 channels at a
+// time on the calling thread (see `relu` on why not the pool).
+EXPORT void max_pool(const float *x, float *y, int n, int h, int w, int c, int ho, int wo, int fh, int fw, int sh,
+                     int sw, int top, int left) {
+  const int c4 = c & ~3;
+  for (int b = 0; b < n; b++) {
+    const float *xb = x + (long)b * h * w * c;
+    for (int yr = 0; yr < ho; yr++) {
+      const int r0 = yr * sh - top, rmin = r0 < 0 ? 0 : r0, rmax = r0 + fh > h ? h : r0 + fh;
+      for (int yc = 0; yc < wo; yc++) {
+        const int c0 = yc * sw - left, cmin = c0 < 0 ? 0 : c0, cmax = c0 + fw > w ? w : c0 + fw;
+        float *out = y + (((long)b * ho + yr) * wo + yc) * c;
+        for (int d = 0; d < c4; d += 4) {
+          v128_t m = wasm_v128_load(xb + ((long)rmin * w + cmin) * c + d);
+          for (int r = rmin; r < rmax; r++)
+            for (int q = cmin; q < cmax; q++) m = wasm_f32x4_max(m, wasm_v128_load(xb + ((long)r * w + q) * c + d));
+          wasm_v128_store(out + d, m);
+        }
+        for (int d = c4; d < c; d++) {
+          float m = xb[((long)rmin * w + cmin) * c + d];
+          for (int r = rmin; r < rmax; r++)
+            for (int q = cmin; q < cmax; q++) {
+              const float v = xb[((long)r * w + q) * c + d];
+              if (v > m) m = v;
+            }
+          out[d] = m;
+        }
+      }
+    }
+  }
+}
