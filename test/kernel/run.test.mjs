@@ -1,11 +1,12 @@
 // `amalgam run`: a notebook executed headless, with parameters, valid nbformat out, errors reported;
 // bad command lines and bad notebooks refused with exit 2 and a message naming the file.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import { CLI, ROOT } from '../helpers/kernelspec.mjs';
 
@@ -167,6 +168,28 @@ test('--timeout ends a cell with "timed out after S s": a synchronous loop, an a
   // The state survives the stopped cells.
   assert.equal(nb.cells[4].outputs[0].data['text/plain'], '42');
   assert.equal(nbformatValidates(join(dir, 't.out.ipynb')), true);
+});
+
+test('SIGTERM ends a run whose cell is busy (the signal listeners libraries add cannot run then)', async () => {
+  const dir = tmp();
+  const file = join(dir, 'busy.ipynb');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      notebook([
+        code("import { registry } from 'amalgam'\nimport { writeFileSync } from 'node:fs'\ntypeof registry"),
+        code("writeFileSync('spinning', '')\nawait new Promise((r) => setTimeout(r, 10))\nwhile (true) {}"),
+      ]),
+    ),
+  );
+  const child = spawn(process.execPath, [CLI, 'run', file], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  for (const end = Date.now() + 90_000; !existsSync(join(dir, 'spinning')) && Date.now() < end; ) await sleep(100);
+  await sleep(500);
+  child.kill('SIGTERM');
+  const how = await Promise.race([exited, sleep(10_000).then(() => 'still running')]);
+  if (how === 'still running') child.kill('SIGKILL');
+  assert.equal(how, 'SIGTERM');
 });
 
 test('bad notebooks: exit 2 with the file and what is wrong; nothing written', () => {
