@@ -3,7 +3,7 @@
 // synchronous loop and keeps the state, exit leaves at once.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -110,6 +110,8 @@ class Pane {
     } catch {
       /* already gone */
     }
+    // The server's socket file, which a killed server leaves behind.
+    rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, this.socket), { force: true });
   }
 }
 

@@ -2,7 +2,7 @@
 // writes the notebook up to the interrupted cell and exits 130.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -70,5 +70,6 @@ test('Ctrl-C stops amalgam run in a terminal and keeps what ran', {
       /* already gone */
     }
     tmux('kill-server');
+    rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
   }
 });
