@@ -31,3 +31,13 @@ export class BackgroundErrors {
     process.removeListener('unhandledRejection', this.onRejection);
   }
 }
+
+/**
+ * SIGTERM and SIGHUP end the process even while a cell keeps the main thread busy: listeners that
+ * libraries add for them (signal-exit, through proper-lockfile) only run when the main thread is
+ * free, so with them a busy cell made `kill` (or a harness's timeout) do nothing. Called after
+ * each cell, since a cell may load such a library.
+ */
+export function terminateOnSignals(): void {
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+}

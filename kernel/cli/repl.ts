@@ -12,7 +12,7 @@ import { CellError } from '../executor/errors';
 import { Executor } from '../executor/executor';
 import { codePointToIndex, complete, indexToCodePoint, isComplete } from '../executor/introspection';
 import '../magics/index';
-import { BackgroundErrors } from './background';
+import { BackgroundErrors, terminateOnSignals } from './background';
 import { History } from './repl-history';
 import { TerminalOutput } from './repl-output';
 import { Watchdog } from './watchdog';
@@ -93,6 +93,7 @@ export async function startRepl(): Promise<void> {
       } catch (e) {
         console.error(`library: ${(e as Error).message}`);
       }
+      terminateOnSignals();
     }),
   );
   const output = new TerminalOutput(out, tty);
@@ -273,6 +274,7 @@ export async function startRepl(): Promise<void> {
     syncPrompt = false;
     output.finishLine();
     background.guard();
+    terminateOnSignals();
     if (result.ok) {
       const r = result.value;
       if (r.hasValue && r.value !== undefined) {

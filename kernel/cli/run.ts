@@ -170,6 +170,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   writeNotebook(output, result.notebook);
   if (html) {
     const { notebookToHtml } = await import('../runner/html.js');
+    fs.mkdirSync(path.dirname(html), { recursive: true });
     fs.writeFileSync(html, notebookToHtml(result.notebook, path.basename(args.notebook)));
   }
   for (const e of result.errors) console.error(`${args.notebook}: cell ${e.cell}: ${e.ename}: ${e.evalue}`);

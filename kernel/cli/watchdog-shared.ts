@@ -20,4 +20,6 @@ export type ToWatchdog =
 export type FromWatchdog =
   | { type: 'interrupt'; cell: number }
   /** Keys typed while the cell ran (other than Ctrl-C), for the prompt that follows. */
-  | { type: 'typeahead'; bytes: Uint8Array };
+  | { type: 'typeahead'; bytes: Uint8Array }
+  /** The terminal hung up while a cell ran. */
+  | { type: 'hangup' };

@@ -54,14 +54,29 @@ function readTerminal(): void {
   let n = 0;
   try {
     n = fs.readSync(0, bytes, 0, bytes.length, null);
-  } catch {
-    return; // EAGAIN: nothing typed
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') hangUp(); // EAGAIN: nothing typed
+    return;
+  }
+  if (n === 0) {
+    hangUp();
+    return;
   }
   const chunk = Buffer.from(bytes.subarray(0, n));
   const ctrlC = chunk.indexOf(3);
   const rest = ctrlC < 0 ? chunk : Buffer.concat([chunk.subarray(0, ctrlC), chunk.subarray(ctrlC + 1)]);
   if (rest.length) post({ type: 'typeahead', bytes: rest });
   if (ctrlC >= 0) interrupt(1);
+}
+
+/**
+ * The terminal is gone (its window closed): nobody can stop the cell or read its output, so the
+ * process ends, at once if the main thread is free, else by force (a busy loop would spin forever).
+ */
+function hangUp(): void {
+  stopPolling();
+  post({ type: 'hangup' });
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), graceMs);
 }
 
 function stopPolling(): void {

@@ -30,6 +30,7 @@ export class Watchdog {
         if (m.cell === Atomics.load(this.flags, RUNNING)) this.abort?.abort();
         this.post({ type: 'ack' });
       } else if (m.type === 'typeahead') this.onTypeahead(Buffer.from(m.bytes));
+      else if (m.type === 'hangup') process.exit(129); // as a shell reports SIGHUP
     });
     // SIGINT is how the watchdog reaches a cell's synchronous code (breakOnSigint); from outside
     // (kill -INT) it interrupts the running cell. Either way it never ends the process.

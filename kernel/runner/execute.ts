@@ -3,7 +3,7 @@ import type { MimeBundle } from '../../lib/display/bundle';
 import { setDisplaySink } from '../../lib/display/output';
 import { toMimeBundle } from '../../lib/display/mime';
 import { runCell } from '../cell';
-import { BackgroundErrors } from '../cli/background';
+import { BackgroundErrors, terminateOnSignals } from '../cli/background';
 import { Watchdog } from '../cli/watchdog';
 import { CellError, headline } from '../executor/errors';
 import { Executor } from '../executor/executor';
@@ -87,6 +87,7 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
   // The library's renderers (tables, models), as the kernel loads them at start-up: a cell that
   // shows a table before any `import ... from 'amalgam'` renders it as the kernel would.
   require('../../lib/index');
+  terminateOnSignals();
   const watchdog = new Watchdog(!!options.terminal);
   // A late error lands in the cell running when it happens, as stderr (the kernel does the same).
   const background = new BackgroundErrors((text) => capture('stderr')(text));
@@ -160,6 +161,7 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
       );
       await Promise.allSettled(pending.splice(0));
       background.guard();
+      terminateOnSignals();
       process.stdout.write = write.stdout;
       process.stderr.write = write.stderr;
       if (r.ok) {

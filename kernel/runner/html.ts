@@ -113,6 +113,12 @@ th, td { border: 1px solid #d0d7de; padding: 2px 6px; }
  */
 export function notebookToHtml(nb: Notebook, title: string): string {
   const page: Page = { charts: [] };
+  // The page is named after the notebook's first heading, as nbconvert does.
+  const heading = nb.cells
+    .filter((c) => c.cell_type === 'markdown')
+    .map((c) => /^#{1,6}\s+(.+)$/m.exec(text(c.source))?.[1])
+    .find(Boolean);
+  if (heading) title = heading.replace(/[*_`]/g, '');
   const body = nb.cells.map((c) => renderCell(c, page)).join('\n');
   const scripts = page.charts.length
     ? [

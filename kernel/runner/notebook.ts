@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { AmalgamError } from '../../lib/util/errors';
 // The official nbformat v4.5 schema, as nbformat 5.5 ships it (BSD-3-Clause, Jupyter Development Team).
@@ -186,5 +187,6 @@ export const newCellId = (): string => randomUUID().replace(/-/g, '').slice(0, 8
 export function writeNotebook(file: string, nb: Notebook): void {
   const problems = schemaProblems(nb);
   if (problems.length) throw new Error(`refusing to write ${file}, it would be invalid:\n  ${problems.join('\n  ')}`);
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(nb, null, 1)}\n`);
 }

@@ -14,8 +14,16 @@ export function parseParameterValue(text: string): unknown {
   }
 }
 
+/** Words a `let` cannot declare. */
+const RESERVED = new Set(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with let static yield await implements interface package private protected public arguments eval undefined NaN Infinity'.split(
+    ' ',
+  ),
+);
+
 export function checkParameterName(name: string): string {
   if (!IDENTIFIER.test(name)) throw new ParameterError(`-p: ${JSON.stringify(name)} is not a valid TypeScript name`);
+  if (RESERVED.has(name)) throw new ParameterError(`-p: ${name} is a reserved word, not a name a cell can declare`);
   return name;
 }
 

@@ -3,7 +3,7 @@
 // synchronous loop and keeps the state, exit leaves at once.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -97,13 +97,56 @@ class Pane {
     }
   }
   close() {
+    // The REPL itself first: a failed test may leave it busy, and a closed terminal does not stop that.
+    try {
+      const shell = this.tmux('display-message', '-p', '-t', 'repl', '#{pane_pid}').trim();
+      for (const pid of readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').split(/\s+/).filter(Boolean))
+        process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
     try {
       this.tmux('kill-server');
     } catch {
       /* already gone */
     }
+    // The server's socket file, which a killed server leaves behind.
+    rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, this.socket), { force: true });
   }
 }
+
+test('a terminal closed while a cell spins ends the REPL (no process left at 100% CPU)', {
+  skip: !hasTmux && 'no tmux',
+  timeout: 90_000,
+}, async () => {
+  const pane = new Pane(mkdtempSync(join(tmpdir(), 'amalgam-home-')));
+  let repl;
+  try {
+    await pane.waitFor(/In \[1\]: $/m, 60000);
+    pane.line('while (true) {}');
+    await pane.waitFor(/In \[1\]: while/);
+    await sleep(1000);
+    const shell = pane.tmux('display-message', '-p', '-t', 'repl', '#{pane_pid}').trim();
+    [repl] = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').split(/\s+/).filter(Boolean);
+    pane.tmux('kill-server');
+    const alive = () => {
+      try {
+        return !/^State:\s+Z/m.test(readFileSync(`/proc/${repl}/status`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    for (const end = Date.now() + 10_000; alive() && Date.now() < end; ) await sleep(100);
+    assert.equal(alive(), false, `the REPL (pid ${repl}) outlived its terminal`);
+  } finally {
+    pane.close();
+    try {
+      if (repl) process.kill(Number(repl), 'SIGKILL');
+    } catch {
+      /* gone, as it should be */
+    }
+  }
+});
 
 test('the REPL in a terminal: completion, Ctrl-C, indent, help, tables, charts, progress, exit', {
   skip: !hasTmux && 'no tmux',

@@ -2,7 +2,7 @@
 // writes the notebook up to the interrupted cell and exits 130.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -61,6 +61,15 @@ test('Ctrl-C stops amalgam run in a terminal and keeps what ran', {
     // --allow-errors or not, Ctrl-C ends the run: the last cell did not run.
     assert.deepEqual(nb.cells[2].outputs, []);
   } finally {
+    // The run itself first: a failed test may leave it spinning, and a closed terminal does not stop it.
+    try {
+      const shell = tmux('display-message', '-p', '-t', 'run', '#{pane_pid}').trim();
+      for (const pid of readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').split(/\s+/).filter(Boolean))
+        process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
     tmux('kill-server');
+    rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
   }
 });

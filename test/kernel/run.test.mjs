@@ -1,11 +1,12 @@
 // `amalgam run`: a notebook executed headless, with parameters, valid nbformat out, errors reported;
 // bad command lines and bad notebooks refused with exit 2 and a message naming the file.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import { CLI, ROOT } from '../helpers/kernelspec.mjs';
 
@@ -127,11 +128,13 @@ test('amalgam run stops at the first error with exit 1, or goes on with --allow-
   assert.equal(failed.cells[0].outputs[0].output_type, 'error');
   assert.deepEqual(failed.cells[1].outputs, []);
   assert.equal(failed.cells[1].execution_count, null);
-  const r2 = run([file, '--allow-errors', '-o', join(dir, 'o.ipynb')]);
-  assert.equal(r2.status, 0);
-  const nb = JSON.parse(readFileSync(join(dir, 'o.ipynb'), 'utf8'));
+  // -o into a folder that does not exist yet: made.
+  const o = join(dir, 'new', 'folder', 'o.ipynb');
+  const r2 = run([file, '--allow-errors', '-o', o]);
+  assert.equal(r2.status, 0, r2.stderr);
+  const nb = JSON.parse(readFileSync(o, 'utf8'));
   assert.equal(nb.cells[1].outputs[0].data['text/plain'], "'after'");
-  assert.equal(nbformatValidates(join(dir, 'o.ipynb')), true);
+  assert.equal(nbformatValidates(o), true);
 });
 
 test('--timeout ends a cell with "timed out after S s": a synchronous loop, an await, a loop after an await', () => {
@@ -165,6 +168,28 @@ test('--timeout ends a cell with "timed out after S s": a synchronous loop, an a
   // The state survives the stopped cells.
   assert.equal(nb.cells[4].outputs[0].data['text/plain'], '42');
   assert.equal(nbformatValidates(join(dir, 't.out.ipynb')), true);
+});
+
+test('SIGTERM ends a run whose cell is busy (the signal listeners libraries add cannot run then)', async () => {
+  const dir = tmp();
+  const file = join(dir, 'busy.ipynb');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      notebook([
+        code("import { registry } from 'amalgam'\nimport { writeFileSync } from 'node:fs'\ntypeof registry"),
+        code("writeFileSync('spinning', '')\nawait new Promise((r) => setTimeout(r, 10))\nwhile (true) {}"),
+      ]),
+    ),
+  );
+  const child = spawn(process.execPath, [CLI, 'run', file], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  for (const end = Date.now() + 90_000; !existsSync(join(dir, 'spinning')) && Date.now() < end; ) await sleep(100);
+  await sleep(500);
+  child.kill('SIGTERM');
+  const how = await Promise.race([exited, sleep(10_000).then(() => 'still running')]);
+  if (how === 'still running') child.kill('SIGKILL');
+  assert.equal(how, 'SIGTERM');
 });
 
 test('bad notebooks: exit 2 with the file and what is wrong; nothing written', () => {
@@ -244,6 +269,7 @@ test('strict command line: unknown flags name the closest, bad values name the f
     [[file, '-o'], /--output expects a value/],
     [[file, '-p', 'epochs'], /-p epochs expects a VALUE/],
     [[file, '-p', '1x', '2'], /-p: "1x" is not a valid TypeScript name/],
+    [[file, '-p', 'class', '2'], /-p: class is a reserved word/],
     [[], /no notebook given/],
     [[file, 'other.ipynb'], /one notebook at a time: unexpected "other.ipynb"/],
     [[file, '-o', file], /would overwrite the notebook being run/],
@@ -278,6 +304,7 @@ test('the HTML export is one page: markdown rendered, code escaped, charts with 
   assert.equal(r.status, 0, r.stderr);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /<h1>A <em>chart<\/em><\/h1>/);
+  assert.match(page, /<title>A chart<\/title>/);
   assert.match(page, /&#39;&lt;b&gt;&amp;&lt;\/b&gt;&#39;/);
   assert.match(page, /class="vega-chart" data-chart="0"/);
   assert.match(page, /<img class="chart-png"[^>]* src="data:image\/png;base64,iVBOR/);
