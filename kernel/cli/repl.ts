@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { selectBackend } from '../../lib/backend';
 import { setDisplaySink } from '../../lib/display/output';
 import { setInputProvider } from '../../lib/input';
-import { currentSignal, InterruptedError } from '../../lib/interrupt';
+import { currentSignal, InterruptedError, untilReady } from '../../lib/interrupt';
 import { toMimeBundle } from '../../lib/display/mime';
 import { PACKAGE_VERSION } from '../../lib/util/package';
 import { runCell } from '../cell';
@@ -39,17 +39,6 @@ function readLineSync(question: string, write: (text: string) => void): string {
     bytes.push(one[0]);
   }
   return Buffer.from(bytes).toString('utf8').replace(/\r$/, '');
-}
-
-/** Waits for start-up to finish; an interrupt ends the wait (the entry ends interrupted). */
-function untilReady(ready: Promise<void>): Promise<void> {
-  const signal = currentSignal();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new InterruptedError());
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    ready.then(resolve).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** Tab's answers: the kernel's complete_request over the whole entry typed so far. */

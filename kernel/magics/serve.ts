@@ -150,21 +150,7 @@ defineMagic({
     const o = ctx.options;
     if (o.rep !== undefined && o['if-drift'] === undefined)
       throw new UsageError('retrain', '--rep goes with --if-drift');
-    if (o['if-drift'] !== undefined)
-      return retrainIfDrift(ctx.positionals[0], {
-        ifDrift: o['if-drift'],
-        rep: o.rep,
-        from: o.from,
-        tag: o.tag,
-        epochs: o.epochs,
-        lr: o.lr,
-        holdout: o.holdout,
-        tolerance: o.tolerance,
-        registry: o.registry,
-        live: true,
-        signal: ctx.signal,
-      });
-    return retrain(ctx.positionals[0], {
+    const options = {
       from: o.from,
       tag: o.tag,
       epochs: o.epochs,
@@ -174,7 +160,10 @@ defineMagic({
       registry: o.registry,
       live: true,
       signal: ctx.signal,
-    });
+    };
+    if (o['if-drift'] !== undefined)
+      return retrainIfDrift(ctx.positionals[0], { ...options, ifDrift: o['if-drift'], rep: o.rep });
+    return retrain(ctx.positionals[0], options);
   },
 });
 

@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServeError } from './errors';
+import { syncDir } from './fsync';
 
 export const DEFAULT_SAMPLE_SIZE = 2000;
 export const FORMAT = 'amalgam.served';
@@ -259,14 +260,4 @@ function lineOf(slot: number, r: ServedRow): string {
 
 function mapB64(reps: Record<string, Float32Array>): Record<string, string> {
   return Object.fromEntries(Object.entries(reps).map(([k, v]) => [k, b64(v)]));
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a folder; the file's own fsync still holds its data.
-  }
 }
