@@ -19,6 +19,8 @@ import { selectBackend, wasmThreads } from '../lib/backend';
 import { amalgamate } from '../lib/model/index';
 import { seed } from '../lib/random';
 import { save } from '../lib/registry/versioning';
+import type { LoadedVersion } from '../lib/serve/holder';
+import { ServedSampler } from '../lib/serve/sampler';
 import { referenceConfig } from './model';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -92,6 +94,48 @@ interface Config {
   protocol: 'v1' | 'v2-binary';
 }
 
+/**
+ * What the served-traffic sample costs the event loop, measured in process on the model's real
+ * outputs: µs per row offered (the draw, and the copy of a kept row) and per kept row written (its
+ * log line encoded; the file work runs on libuv's threads), while the sample fills and after.
+ */
+async function reservoirCosts(model: ReturnType<typeof amalgamate>, registry: string, output: string) {
+  const sampler = new ServedSampler(registry, { size: 2000, flushMs: 60_000 });
+  const version = { id: 'cost', name: 'bench', model } as unknown as LoadedVersion;
+  const x = tf.randomUniform([1, ...model.config.input]);
+  const out = model.predict(x, { outputs: [output, 'latent_low'] });
+  const result = Object.fromEntries(
+    Object.entries(out).map(([k, t]) => [k, { data: t.dataSync() as Float32Array, shape: t.shape }]),
+  );
+  const batch = { n: 1, data: x.dataSync() as Float32Array };
+  tf.dispose([x, ...Object.values(out)]);
+  const phases: Record<string, unknown>[] = [];
+  for (const [phase, rows] of [
+    ['filling (rows 1-2,000)', 2000],
+    ['full (rows 2,001-20,000)', 18000],
+  ] as const) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < rows; i++) sampler.offer(undefined as never, version, batch, result);
+    const offer = Number(process.hrtime.bigint() - t0) / 1e3 / rows;
+    const reservoir = sampler.reservoir(version);
+    const taken = reservoir.take();
+    const t1 = process.hrtime.bigint();
+    reservoir.write(taken);
+    const write = Number(process.hrtime.bigint() - t1) / 1e3 / Math.max(1, taken.length);
+    await reservoir.flushed();
+    phases.push({
+      phase,
+      rows,
+      kept: taken.length,
+      'µs per row offered': Number(offer.toFixed(1)),
+      'µs per kept row written': Number(write.toFixed(1)),
+    });
+  }
+  await sampler.close();
+  console.table(phases);
+  return phases;
+}
+
 export async function main(args: string[] = []): Promise<void> {
   const duration = Number(option(args, 'duration', '10'));
   const connections = Number(option(args, 'connections', '64'));
@@ -123,14 +167,22 @@ export async function main(args: string[] = []): Promise<void> {
     outputs: [{ name: output, parameters: { binary_data: true } }],
   });
   const v2 = Buffer.concat([Buffer.from(header), bytes]);
-  const configs: Config[] = [
-    { name: 'v1 JSON, batching (64 rows, 2 ms)', flags: [], protocol: 'v1' },
-    { name: 'v1 JSON, batching (64 rows, 0 ms)', flags: ['--max-delay', '0'], protocol: 'v1' },
-    { name: 'v1 JSON, no batching', flags: ['--no-batching'], protocol: 'v1' },
-    { name: 'v2 binary, batching (64 rows, 2 ms)', flags: [], protocol: 'v2-binary' },
-    { name: 'v1 JSON, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v1' },
-    { name: 'v2 binary, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v2-binary' },
+  // --reservoir: the served-traffic sample's cost, off and on in turn (twice), the default configuration otherwise.
+  const reservoir = args.includes('--reservoir');
+  const sampling: Config[] = [
+    { name: 'v1 JSON, batching 2 ms, no sample (--sample 0)', flags: ['--sample', '0'], protocol: 'v1' },
+    { name: 'v1 JSON, batching 2 ms, sample of 2,000 (default)', flags: [], protocol: 'v1' },
   ];
+  const configs: Config[] = reservoir
+    ? [...sampling, ...sampling]
+    : [
+        { name: 'v1 JSON, batching (64 rows, 2 ms)', flags: [], protocol: 'v1' },
+        { name: 'v1 JSON, batching (64 rows, 0 ms)', flags: ['--max-delay', '0'], protocol: 'v1' },
+        { name: 'v1 JSON, no batching', flags: ['--no-batching'], protocol: 'v1' },
+        { name: 'v2 binary, batching (64 rows, 2 ms)', flags: [], protocol: 'v2-binary' },
+        { name: 'v1 JSON, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v1' },
+        { name: 'v2 binary, batching (64 rows, 2 ms), predict worker', flags: ['--worker'], protocol: 'v2-binary' },
+      ];
   const rows: Record<string, unknown>[] = [];
   for (const c of configs) {
     const before = inProcess(model, batch, output, duration / 2);
@@ -173,6 +225,13 @@ export async function main(args: string[] = []): Promise<void> {
     }
   }
   console.table(rows);
+  const costs = reservoir ? await reservoirCosts(model, registry, output) : undefined;
+  if (reservoir) {
+    const mean = (i: number, key: string) => ((rows[i][key] as number) + (rows[i + 2][key] as number)) / 2;
+    console.log(
+      `reservoir on / off: examples/s ${(mean(1, 'vs in-process') / mean(0, 'vs in-process')).toFixed(2)}× (ratios to in-process, mean of 2 pairs), p50 ${mean(1, 'p50 ms')} vs ${mean(0, 'p50 ms')} ms, p99 ${mean(1, 'p99 ms')} vs ${mean(0, 'p99 ms')} ms`,
+    );
+  }
   const out = {
     date: new Date().toISOString(),
     model: which,
@@ -185,9 +244,10 @@ export async function main(args: string[] = []): Promise<void> {
     duration_s: duration,
     in_process: { batch, single_examples_per_s: single },
     server: rows,
+    ...(costs ? { reservoir_costs: costs } : {}),
   };
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  const file = which === 'reference' ? 'serve.json' : `serve-${which}.json`;
+  const file = reservoir ? 'serve-reservoir.json' : which === 'reference' ? 'serve.json' : `serve-${which}.json`;
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', file), `${JSON.stringify(out, null, 2)}\n`);
   fs.rmSync(registry, { recursive: true, force: true });
   model.dispose();

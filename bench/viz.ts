@@ -223,7 +223,16 @@ export async function main(args: string[]): Promise<void> {
 
   log('%latent --rep all ...');
   const subject = await latentSubject();
+  // The first chart of a session also loads vega and the rasteriser (about a second, once); %latent
+  // is timed as a later chart, and that one-time load is left out.
+  await vegaLiteBundle({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values: [{ a: 1 }] },
+    mark: 'point',
+    encoding: { x: { field: 'a', type: 'quantitative' } },
+  });
   const endToEnd: Record<string, number> = {};
+  const parts: Record<string, { predict: number; project: number; chart: number; image: number }> = {};
   for (const method of ['pca', 'umap'] as const) {
     seed(1);
     const t = await timed(() =>
@@ -232,6 +241,13 @@ export async function main(args: string[]): Promise<void> {
     // What the user waits for includes rendering the bundle (the static PNG) the kernel sends.
     const r = await timed(() => vegaLiteBundle(t.value));
     endToEnd[method] = t.seconds + r.seconds;
+    const s = (t.value as any).latent.seconds;
+    parts[method] = {
+      predict: s.predict,
+      project: s.project,
+      chart: t.seconds - s.predict - s.project,
+      image: r.seconds,
+    };
   }
   subject.model.dispose?.();
 
@@ -248,14 +264,18 @@ export async function main(args: string[]): Promise<void> {
     );
   }
   console.log(
-    `%latent --rep all, ${quick ? 500 : 2000} images (${subject.what}): PCA ${endToEnd.pca.toFixed(2)} s (goal < 5), UMAP ${endToEnd.umap.toFixed(2)} s (goal < 20)`,
+    `%latent --rep all, ${quick ? 500 : 2000} images (${subject.what}): PCA ${endToEnd.pca.toFixed(2)} s (goal < 3), UMAP ${endToEnd.umap.toFixed(2)} s (goal < 15)`,
   );
+  for (const [method, p] of Object.entries(parts))
+    console.log(
+      `  ${method}: predict ${p.predict.toFixed(2)} s, projections ${p.project.toFixed(2)} s, spec and thumbnails ${p.chart.toFixed(2)} s, PNG ${p.image.toFixed(2)} s`,
+    );
   const result = {
     date: new Date().toISOString(),
     backend,
     quick,
     rows,
-    latent_rep_all: { subject: subject.what, n: quick ? 500 : 2000, pca_s: endToEnd.pca, umap_s: endToEnd.umap },
+    latent_rep_all: { subject: subject.what, n: quick ? 500 : 2000, pca_s: endToEnd.pca, umap_s: endToEnd.umap, parts },
   };
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'viz.json'), JSON.stringify(result, null, 2) + '\n');

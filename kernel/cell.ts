@@ -2,7 +2,7 @@ import type { DisplayOptions } from '../lib/display/output';
 import { display } from '../lib/display/output';
 import { currentSignal, InterruptedError } from '../lib/interrupt';
 import { UsageError } from '../lib/magics/args';
-import { getMagic, type Magic, parseMagicArgs, unknownMagicError } from '../lib/magics/registry';
+import { getMagic, type Magic, parseMagicArgs, unknownMagicError } from '../lib/magics/magic';
 import { AmalgamError } from '../lib/util/errors';
 import { CellError, headline } from './executor/errors';
 import type { Executor, RunResult } from './executor/executor';

@@ -26,3 +26,22 @@ export class InterruptedError extends Error {
 export function throwIfInterrupted(): void {
   if (signal.aborted) throw new InterruptedError();
 }
+
+/**
+ * Waits for `ready` (start-up work such as the backend selection, whose failure it has already
+ * reported) unless the current cell is interrupted first: then the wait ends as an interrupt.
+ */
+export function untilReady(ready: Promise<unknown>): Promise<void> {
+  const signal = currentSignal();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    ready
+      .then(
+        () => resolve(),
+        () => resolve(),
+      )
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

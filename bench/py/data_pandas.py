@@ -34,6 +34,8 @@ def main():
         'check': {
             'rows': int(len(df)), 'groups': int(len(g)), 'x0_mean_key0': float(g.loc[0, 'x0']),
             'join_rows': int(len(j)), 'w_sum': float(j['w'].sum()), 'describe_x0_std': float(d.loc['std', 'x0']),
+            'x0_sum': float(df['x0'].sum()), 'id_sum': int(df['id'].sum()),
+            'describe_x0_quartiles': [float(d.loc[q, 'x0']) for q in ('25%', '50%', '75%')],
         },
     }))
 

@@ -15,6 +15,8 @@ const FLAGS = [
   'no-batching',
   'body-limit',
   'log',
+  'sample',
+  'sample-reps',
 ];
 
 /** Refuses flags a command does not know, naming the closest one. */
@@ -48,7 +50,20 @@ export function serveOptions(args: ParsedArgs): ServeOptions {
     bodyLimit: num('body-limit'),
     logger: !!args.flags.log,
     worker: !!args.flags.worker,
+    sample: sampleOptions(num('sample'), text(args, 'sample-reps')),
   };
+}
+
+/** --sample N (rows kept per version; 0: none) and --sample-reps R,R|all (representations kept). */
+export function sampleOptions(size: number | undefined, reps: string | undefined): ServeOptions['sample'] {
+  if (size !== undefined && (!Number.isInteger(size) || size < 0))
+    throw new Error(`--sample expects a whole number of rows (0 keeps none), got ${size}`);
+  if (size === 0) return false;
+  const list = reps === undefined ? undefined : reps === 'all' ? 'all' : reps.split(',').map((r) => r.trim());
+  const known = ['latent_high', 'latent_low', 'logits', 'probs'];
+  for (const r of list === 'all' ? [] : (list ?? []))
+    if (!known.includes(r)) throw new Error(`--sample-reps: no representation "${r}" (${known.join(', ')} or all)`);
+  return { size, reps: list };
 }
 
 export async function serveCommand(args: ParsedArgs): Promise<void> {

@@ -1,6 +1,6 @@
 import * as vm from 'node:vm';
 import ts from 'typescript';
-import type { Session } from '../../lib/magics/registry';
+import type { Session } from '../../lib/magics/magic';
 import { InterruptedError } from '../../lib/interrupt';
 import { clearOutput, display } from '../../lib/display/output';
 import '../../lib/display/renderers';

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { listMagics } from '../../lib/magics/registry';
+import { listMagics } from '../../lib/magics/magic';
 import type { Checker } from './checker';
 import { quickInfo, signatureText } from './quickinfo';
 

@@ -1,5 +1,5 @@
-import { toMimeBundle } from '../../lib/display/registry';
-import { currentSignal, InterruptedError } from '../../lib/interrupt';
+import { toMimeBundle } from '../../lib/display/mime';
+import { untilReady } from '../../lib/interrupt';
 import { runCell } from '../cell';
 import { CellError } from '../executor/errors';
 import type { KernelContext, Reply, Request } from './context';
@@ -11,17 +11,6 @@ async function bundleOf(value: unknown): Promise<Record<string, unknown>> {
   } catch (e) {
     return { 'text/plain': `<display failed: ${(e as Error).message}>` };
   }
-}
-
-/** Waits for start-up's backend selection; an interrupt stops the wait (the cell ends interrupted). */
-function untilReady(ready: Promise<void>): Promise<void> {
-  const signal = currentSignal();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new InterruptedError());
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    ready.then(resolve, resolve).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { markdown } from '../../lib/display/bundle';
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic, getMagic, listMagics, registerMagic } from '../../lib/magics/registry';
+import { defineMagic, getMagic, listMagics, registerMagic } from '../../lib/magics/magic';
 import { closest } from '../../lib/util/text';
 import { helpText } from './help';
 

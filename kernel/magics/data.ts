@@ -9,7 +9,7 @@ import { FORMATS, load, loadInfo } from '../../lib/data/loaders/index';
 import { arqueroGrid, danfoGrid, gridBundle, isDanfo } from '../../lib/data/render';
 import { referencedNames, sql } from '../../lib/data/sql';
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic, type MagicContext } from '../../lib/magics/registry';
+import { defineMagic, type MagicContext } from '../../lib/magics/magic';
 import { isVariableName, TYPES, tableVariable } from './session';
 
 /** A table under a title line (what was loaded from where). */

@@ -1,5 +1,5 @@
 import { markdown } from '../../lib/display/bundle';
-import type { Magic } from '../../lib/magics/registry';
+import type { Magic } from '../../lib/magics/magic';
 
 /** `%name?` / `%help name`: the magic's help as markdown with a plain-text fallback. */
 export function helpText(magic: Magic) {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activeBackend, BACKENDS, type BackendName, backendStatus, selectBackend, useBackend } from '../../lib/backend';
 import { tableBundle } from '../../lib/display/table';
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/magic';
 import { seed } from '../../lib/random';
 
 const displays = (view: Record<string, unknown>) => ({ [Symbol.for('Jupyter.display')]: () => view });

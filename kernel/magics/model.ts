@@ -4,7 +4,7 @@ import { display } from '../../lib/display/output';
 import { tableBundle } from '../../lib/display/table';
 import { InterruptedError } from '../../lib/interrupt';
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/magic';
 import type { TrainData } from '../../lib/train/data';
 import { evaluate } from '../../lib/train/evaluate';
 import { type FitOptions, fit } from '../../lib/train/fit';

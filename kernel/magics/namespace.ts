@@ -2,7 +2,7 @@
 import { inspect } from 'node:util';
 import { tableBundle } from '../../lib/display/table';
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/magic';
 import { unseed } from '../../lib/random';
 
 const typeFilter = { positionals: [{ name: 'TYPE', optional: true, help: 'only names whose type mentions TYPE' }] };

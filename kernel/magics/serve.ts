@@ -1,9 +1,14 @@
 // %serve, %unserve, %retrain: thin parsers over lib/serve (serve.start, server.close, serve.retrain),
 // which cells can call directly. Servers run inside the kernel and answer between (and during) cells.
+import type { Examples } from '../../lib/data/examples';
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/magic';
 import { type Server, servers, start } from '../../lib/serve/index';
+import { retrainIfDrift } from '../../lib/serve/ondrift';
 import { retrain } from '../../lib/serve/retrain';
+import { drift } from '../../lib/serve/served';
+import { REPRESENTATIONS } from '../../lib/viz/latent';
+import { dataVariable, modelVariable } from './session';
 
 const serving = (name: string): Server | undefined => servers().find((s) => s.holders.has(name));
 
@@ -117,7 +122,9 @@ defineMagic({
     "sent plus the version's original training data, evaluates champion and challenger on the same\n" +
     'held-out rows per head, registers the challenger with its lineage, and moves TAG to it only if no\n' +
     'head regresses by more than --tolerance. A server following TAG (%serve NAME@TAG) switches by\n' +
-    'itself. Same as serve.retrain(name, {from, epochs}).',
+    "itself. --if-drift first checks the champion's served traffic (see %drift) on --rep (default\n" +
+    'latent_low) and retrains only if it drifted: permutation p < 0.05, or MMD² ≥ THRESHOLD.\n' +
+    'Same as serve.retrain(name, {from, epochs}) and serve.retrainIfDrift(name, {ifDrift, rep}).',
   args: {
     positionals: [{ name: 'NAME', help: 'a model in the registry' }],
     flags: {
@@ -127,13 +134,23 @@ defineMagic({
       lr: { type: 'number', metavar: 'X', help: 'learning rate' },
       holdout: { type: 'number', metavar: 'F', help: 'fraction of feedback held out for the comparison' },
       tolerance: { type: 'number', min: 0, metavar: 'X', help: "how far a head's metric may fall (default 0)" },
+      'if-drift': {
+        type: 'number',
+        min: 0,
+        optionalValue: true,
+        metavar: 'THRESHOLD',
+        help: 'only if the served traffic drifted (p < 0.05, or MMD² ≥ THRESHOLD)',
+      },
+      rep: { choices: REPRESENTATIONS, help: 'the representation --if-drift watches (default latent_low)' },
       ...registry,
     },
   },
-  examples: ['%retrain fm --from production --epochs 2'],
+  examples: ['%retrain fm --from production --epochs 2', '%retrain fm --from production --if-drift'],
   run: (ctx) => {
     const o = ctx.options;
-    return retrain(ctx.positionals[0], {
+    if (o.rep !== undefined && o['if-drift'] === undefined)
+      throw new UsageError('retrain', '--rep goes with --if-drift');
+    const options = {
       from: o.from,
       tag: o.tag,
       epochs: o.epochs,
@@ -143,6 +160,43 @@ defineMagic({
       registry: o.registry,
       live: true,
       signal: ctx.signal,
+    };
+    if (o['if-drift'] !== undefined)
+      return retrainIfDrift(ctx.positionals[0], { ...options, ifDrift: o['if-drift'], rep: o.rep });
+    return retrain(ctx.positionals[0], options);
+  },
+});
+
+defineMagic({
+  name: 'drift',
+  kind: 'line',
+  description:
+    "Drift of served traffic per representation: the reservoir sample a server kept for the model's\n" +
+    'own version (or --served VERSION|TAG|NAME@TAG) against a seeded sample of its training rows\n' +
+    '(--data, else the data it records it was trained on), both through MODEL. Per representation:\n' +
+    "MMD² with a permutation test's p-value (drift when p < 0.05, or MMD² ≥ --threshold) and the\n" +
+    'per-dimension KS p-value with Bonferroni correction; then a chart of MMD² over windows of arrival\n' +
+    'time. Same as serve.drift(model, {served, rep}).',
+  args: {
+    positionals: [{ name: 'MODEL', help: 'an amalgamation in the session' }],
+    flags: {
+      served: { optionalValue: true, metavar: 'VERSION|TAG', help: "whose traffic (default the model's own version)" },
+      rep: { choices: [...REPRESENTATIONS, 'all'], help: 'the representation (default all)' },
+      data: { metavar: 'NAME', help: 'the training data (default: what the model records)' },
+      threshold: { type: 'number', min: 0, metavar: 'X', help: 'drift when MMD² ≥ X instead of p < 0.05' },
+      ...registry,
+    },
+  },
+  examples: ['%drift fm', '%drift fm --served production --rep latent_low'],
+  run: async (ctx) => {
+    const o = ctx.options;
+    const model = modelVariable(ctx, ctx.positionals[0]);
+    return drift(model, {
+      served: o.served === true ? undefined : o.served,
+      rep: o.rep,
+      data: o.data === undefined ? undefined : ((await dataVariable(ctx, o.data)) as Examples),
+      threshold: o.threshold,
+      registry: o.registry,
     });
   },
 });

@@ -5,7 +5,7 @@ import { Dataset } from '../../lib/data/dataset';
 import { loadDataset } from '../../lib/data/datasets';
 import { isDanfo } from '../../lib/data/render';
 import { UsageError } from '../../lib/magics/args';
-import type { MagicContext } from '../../lib/magics/registry';
+import type { MagicContext } from '../../lib/magics/magic';
 import { Amalgamation } from '../../lib/model/amalgamation';
 import { closest } from '../../lib/util/text';
 

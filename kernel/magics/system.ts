@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/magic';
 
 defineMagic({
   name: 'env',

@@ -1,4 +1,4 @@
-import { defineMagic, type Session } from '../../lib/magics/registry';
+import { defineMagic, type Session } from '../../lib/magics/magic';
 
 /** Formats seconds the way IPython does: 3 significant digits in s, ms, µs or ns. */
 export function formatTime(seconds: number): string {

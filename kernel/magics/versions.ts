@@ -1,5 +1,5 @@
 // %save, %versions, %checkout, %diff, %export: thin parsers over lib/registry.
-import { defineMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/magic';
 import type { Amalgamation } from '../../lib/model/amalgamation';
 import { exportTfjs } from '../../lib/registry/export';
 import { diff, load, save, versions } from '../../lib/registry/versioning';

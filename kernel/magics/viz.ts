@@ -1,6 +1,7 @@
 // %plot and %latent: thin parsers over lib/viz (viz.plot, viz.latent), which cells can call directly.
 import { UsageError } from '../../lib/magics/args';
-import { defineMagic } from '../../lib/magics/registry';
+import { defineMagic } from '../../lib/magics/magic';
+import { served } from '../../lib/serve/served';
 import { COLOR_BY, type LatentInput, type LatentModel, latent, REPRESENTATIONS } from '../../lib/viz/latent';
 import { PLOT_KINDS, plot } from '../../lib/viz/plot';
 import { METHODS } from '../../lib/viz/project';
@@ -57,7 +58,11 @@ defineMagic({
     'prediction, confidence and, for image data, the image. --rep all shows the four representations\n' +
     'side by side for the same points; brushing in one view highlights the points in all. Rows of the\n' +
     "test split are used when there is one. PCA runs on tfjs; UMAP is umap-js's graph with a faster\n" +
-    "layout loop; t-SNE is amalgam's Barnes-Hut. Same as viz.latent(model, data, options).",
+    "layout loop; t-SNE is amalgam's Barnes-Hut. --served adds the traffic a server kept for the model's\n" +
+    'own version (or VERSION, TAG, NAME@TAG): the projection is fitted on the training rows and the\n' +
+    "served rows placed in it (PCA's transform; nearest training rows for UMAP and t-SNE), crosses\n" +
+    'coloured by source (or --color time, pred, label: feedback labels where clients sent them).\n' +
+    'Same as viz.latent(model, data, { served: await serve.served({ model }) }).',
   args: {
     positionals: [{ name: 'MODEL', help: 'an amalgamation in the session' }],
     flags: {
@@ -73,11 +78,21 @@ defineMagic({
       split: { metavar: 'S', help: "the split to draw from (default 'test' where there is one)" },
       quality: { type: 'boolean', help: "each layout's trustworthiness (k = 5) in its title" },
       'no-thumbnails': { type: 'boolean', help: 'no image thumbnails in tooltips' },
+      served: {
+        optionalValue: true,
+        metavar: 'VERSION|TAG',
+        help: "served traffic of the model's version (or this one) in the same space",
+      },
+      registry: {
+        metavar: 'DIR',
+        help: 'the registry the server writes to (default $AMALGAM_REGISTRY or .amalgam/registry)',
+      },
     },
   },
   examples: [
     '%latent fm --data fashion --rep all',
     '%latent fm --data fashion --rep latent_low --method umap --color correct --n 1000',
+    '%latent fm --data fashion --rep all --served production',
   ],
   run: async (ctx) => {
     const name = ctx.positionals[0];
@@ -86,7 +101,16 @@ defineMagic({
       throw new UsageError('latent', `${name} has no predict(x, {outputs}) (expected an amalgamation)`);
     const o = ctx.options;
     const data = (await dataVariable(ctx, o.data!)) as LatentInput;
+    const sample =
+      o.served === undefined
+        ? undefined
+        : await served({
+            model: model as { version?: string },
+            served: o.served === true ? undefined : o.served,
+            registry: o.registry,
+          });
     return latent(model, data, {
+      served: sample,
       rep: o.rep,
       method: o.method,
       color: o.color,

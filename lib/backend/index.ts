@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 import { initWasm, setWasmThreads, wantedThreads, wasmThreads } from './threads';
 import { registerWasmKernels } from './wasm/index';
 
@@ -76,7 +75,24 @@ function probeNative(pkg: string): Probe {
  */
 function loadWasm(): void {
   loader.require('@tensorflow/tfjs-backend-wasm');
+  keepOutOfAutoSelection('wasm');
   registerWasmKernels();
+}
+
+/**
+ * tfjs's wasm package registers itself above cpu, so a script's tfjs would pick wasm by itself on its
+ * first op, before wasm has started ("backend 'wasm' has not yet been initialized"). Loading it is
+ * ours, not the user's choice: re-registered at priority 0 it is used when asked for (setBackend,
+ * useBackend, selectBackend) and never picked by tfjs on its own. Once started it is left alone.
+ */
+let demoted = false;
+function keepOutOfAutoSelection(name: string): void {
+  const engine = tf.engine() as unknown as { registry: Record<string, unknown> };
+  const factory = tf.findBackendFactory(name);
+  if (demoted || !factory || name in engine.registry) return;
+  tf.removeBackend(name);
+  tf.registerBackend(name, factory, 0);
+  demoted = true;
 }
 
 // On import of amalgam, so a plain `tf.setBackend('wasm')` (not only useBackend) trains with them.
@@ -89,8 +105,13 @@ try {
 async function probeWasm(): Promise<Probe> {
   try {
     loadWasm();
-    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    return { available: true, reason: `WebAssembly SIMD from ${dir}` };
+    // Named by package and version, not by folder: the same install reads the same wherever it lives
+    // (the tutorials' committed outputs include this line).
+    const { version } = loader.require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string };
+    return {
+      available: true,
+      reason: `WebAssembly SIMD, @tensorflow/tfjs-backend-wasm@${version} (binaries from node_modules)`,
+    };
   } catch (e) {
     return { available: false, reason: `@tensorflow/tfjs-backend-wasm did not load (${(e as Error).message})` };
   }

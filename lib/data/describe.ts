@@ -42,9 +42,9 @@ const TOP = 5;
 
 const isMissing = (v: unknown) => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
 
-/** The k-th smallest of xs[0..n) (xs is reordered): Hoare quickselect, O(n) on average. */
-function select(xs: Float64Array, n: number, k: number): number {
-  let lo = 0;
+/** The k-th smallest of xs[from..n) (that range is reordered): Hoare quickselect, O(n) on average. */
+function select(xs: Float64Array, from: number, n: number, k: number): number {
+  let lo = from;
   let hi = n - 1;
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
@@ -73,22 +73,129 @@ function select(xs: Float64Array, n: number, k: number): number {
   return xs[k];
 }
 
-/** Percentile by linear interpolation between order statistics, as pandas does. */
-function percentile(xs: Float64Array, n: number, f: number): number {
-  const at = (n - 1) * f;
-  const lo = Math.floor(at);
-  const a = select(xs, n, lo);
-  if (at === lo) return a;
-  let b = Infinity; // the next order statistic: the smallest value right of lo after selection
-  for (let i = lo + 1; i < n; i++) if (xs[i] < b) b = xs[i];
-  return a + (b - a) * (at - lo);
+const BUCKETS = 4096;
+
+/**
+ * 25th, 50th and 75th percentiles by linear interpolation between order statistics, as pandas does.
+ * The order statistics come from a bucket count: one pass counts values into 4,096 equal-width
+ * buckets between min and max (monotone, so ranks are preserved), a second gathers only the buckets
+ * holding the wanted ranks, which are then sorted. Exact, and two passes instead of a selection per
+ * rank; a bucket holding most of the values (heavy ties or tails) falls back to quickselect.
+ */
+function quartiles(xs: Float64Array, n: number, min: number, max: number, scratch: Scratch): number[] {
+  const ats = [0.25, 0.5, 0.75].map((f) => (n - 1) * f);
+  const ranks = ats.flatMap((at) => [Math.floor(at), Math.min(Math.floor(at) + 1, n - 1)]);
+  const order = (values: number[]) =>
+    ats.map((at, q) => {
+      const lo = Math.floor(at);
+      const a = values[2 * q];
+      return at === lo ? a : a + (values[2 * q + 1] - a) * (at - lo);
+    });
+  if (max === min) return order(ranks.map(() => min));
+  const scale = BUCKETS / (max - min);
+  const ids = scratch.ids(n);
+  const counts = new Int32Array(BUCKETS + 1);
+  for (let i = 0; i < n; i++) {
+    const b = ((xs[i] - min) * scale) | 0;
+    const id = b < BUCKETS ? b : BUCKETS - 1;
+    ids[i] = id;
+    counts[id + 1]++;
+  }
+  for (let b = 0; b < BUCKETS; b++) counts[b + 1] += counts[b]; // counts[b] = first rank in bucket b
+  const bucketOf = (r: number) => {
+    let lo = 0,
+      hi = BUCKETS - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (counts[mid] <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const wanted = [...new Set(ranks.map(bucketOf))];
+  if (wanted.some((b) => counts[b + 1] - counts[b] > n / 4)) {
+    let from = 0;
+    return order(
+      ranks.map((r, i) => {
+        if (i % 2 === 0) {
+          const v = select(xs, from, n, r);
+          from = r;
+          return v;
+        }
+        let next = xs[r]; // rank lo + 1: the smallest value right of lo once lo is selected
+        for (let j = r + 1; j < n; j++) if (xs[j] < next) next = xs[j];
+        return next;
+      }),
+    );
+  }
+  // The wanted buckets' values, bucket after bucket, each sorted.
+  const start = new Int32Array(BUCKETS).fill(-1);
+  let size = 0;
+  for (const b of wanted) {
+    start[b] = size;
+    size += counts[b + 1] - counts[b];
+  }
+  const members = new Float64Array(size);
+  const cursor = Int32Array.from(start);
+  for (let i = 0; i < n; i++) {
+    const at = cursor[ids[i]];
+    if (at >= 0) {
+      members[at] = xs[i];
+      cursor[ids[i]] = at + 1;
+    }
+  }
+  for (const b of wanted) members.subarray(start[b], start[b] + counts[b + 1] - counts[b]).sort();
+  return order(
+    ranks.map((r) => {
+      const b = bucketOf(r);
+      return members[start[b] + r - counts[b]];
+    }),
+  );
+}
+
+/** Buffers reused from column to column: fresh memory is slow to touch on this class of machine. */
+class Scratch {
+  private xsBuf = new Float64Array(0);
+  private idsBuf = new Uint16Array(0);
+  private tableBuf = new Float64Array(0);
+  xs(n: number): Float64Array {
+    if (this.xsBuf.length < n) this.xsBuf = new Float64Array(n);
+    return this.xsBuf;
+  }
+  ids(n: number): Uint16Array {
+    if (this.idsBuf.length < n) this.idsBuf = new Uint16Array(n);
+    return this.idsBuf;
+  }
+  private bytesBuf = new Uint8Array(0);
+  bytes(size: number): Uint8Array {
+    if (this.bytesBuf.length < size) this.bytesBuf = new Uint8Array(size);
+    return this.bytesBuf.subarray(0, size).fill(0);
+  }
+  table(size: number): Float64Array {
+    if (this.tableBuf.length < size) this.tableBuf = new Float64Array(size);
+    return this.tableBuf.subarray(0, size).fill(NaN);
+  }
+}
+
+/** Distinct count of integers spanning `range` values from `min`, with one flag byte per value. */
+function distinctInts(xs: Float64Array, n: number, min: number, range: number, scratch: Scratch): number {
+  const seen = scratch.bytes(range);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const at = xs[i] - min;
+    if (seen[at] === 0) {
+      seen[at] = 1;
+      count++;
+    }
+  }
+  return count;
 }
 
 /** Distinct count of doubles with an open-addressing hash set over their bits (no sort, no Map). */
-function distinctCount(xs: Float64Array, n: number): number {
+function distinctCount(xs: Float64Array, n: number, scratch: Scratch): number {
   let size = 1024;
   while (size < n * 2) size <<= 1;
-  const table = new Float64Array(size).fill(NaN);
+  const table = scratch.table(size);
   const cell = new Float64Array(1);
   const bits = new Uint32Array(cell.buffer);
   const mask = size - 1;
@@ -112,35 +219,41 @@ function distinctCount(xs: Float64Array, n: number): number {
   return count;
 }
 
-function numericProfile(p: ColumnProfile, values: ArrayLike<unknown>): void {
+/** The non-missing values of a column as doubles, in a fresh Float64Array (reordered later by selection). */
+function numbersOf(values: ArrayLike<unknown>, scratch: Scratch): { xs: Float64Array; k: number; ints?: boolean } {
   const n = values.length;
-  const xs = new Float64Array(n);
-  let k = 0;
-  let sum = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array)) {
-    // Typed arrays hold only numbers: NaN is the one missing value.
-    const ys = values as unknown as ArrayLike<number>;
-    for (let i = 0; i < n; i++) {
-      const x = ys[i];
-      if (x !== x) continue;
-      xs[k++] = x;
-      sum += x;
-      if (x < min) min = x;
-      if (x > max) max = x;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (isMissing(v)) continue;
-      const x = typeof v === 'number' ? v : Number(v);
-      xs[k++] = x;
-      sum += x;
-      if (x < min) min = x;
-      if (x > max) max = x;
-    }
+  const xs = scratch.xs(n);
+  if (values instanceof Float64Array || values instanceof Float32Array) {
+    // Typed float arrays hold only numbers: NaN is the one missing value.
+    xs.set(values);
+    return { xs, k: dropNaN(xs, n) };
   }
+  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)) {
+    xs.set(values as unknown as ArrayLike<number>); // integer arrays: no missing values at all
+    return { xs, k: n, ints: true };
+  }
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (isMissing(v)) continue;
+    xs[k++] = typeof v === 'number' ? v : Number(v);
+  }
+  return { xs, k };
+}
+
+/** Compacts the non-NaN values to the front; returns their count. */
+function dropNaN(xs: Float64Array, n: number): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i];
+    if (x === x) xs[k++] = x;
+  }
+  return k;
+}
+
+function numericProfile(p: ColumnProfile, values: ArrayLike<unknown>, scratch: Scratch): void {
+  const n = values.length;
+  const { xs, k, ints } = numbersOf(values, scratch);
   p.count = k;
   p.missing = n - k;
   if (k === 0) {
@@ -148,8 +261,18 @@ function numericProfile(p: ColumnProfile, values: ArrayLike<unknown>): void {
     p.distinct = 0;
     return;
   }
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < k; i++) {
+    const x = xs[i];
+    sum += x;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
   const mean = sum / k;
-  const distinct = distinctCount(xs, k);
+  const distinct =
+    ints && max - min < 4 * k ? distinctInts(xs, k, min, max - min + 1, scratch) : distinctCount(xs, k, scratch);
   const bins = max === min ? 1 : Math.min(BINS, distinct);
   const width = (max - min) / bins || 1;
   const counts = new Float64Array(bins);
@@ -168,7 +291,7 @@ function numericProfile(p: ColumnProfile, values: ArrayLike<unknown>): void {
     mean,
     std: k > 1 ? Math.sqrt(sq / (k - 1)) : 0,
     distinct,
-    quartiles: [percentile(xs, k, 0.25), percentile(xs, k, 0.5), percentile(xs, k, 0.75)],
+    quartiles: quartiles(xs, k, min, max, scratch),
     histogram: { edges: Array.from({ length: bins + 1 }, (_, i) => min + i * width), counts: Array.from(counts) },
   });
 }
@@ -205,6 +328,7 @@ function categoricalProfile(p: ColumnProfile, values: ArrayLike<unknown>): void 
 export function describe(source: ColumnTable | unknown): Profile {
   const table = isColumnTable(source) ? source : isDanfo(source) ? fromDanfo(source) : undefined;
   if (!table) throw new DataError('describe: expected an arquero table or a danfo DataFrame');
+  const scratch = new Scratch();
   // A dataset's images are profiled by what they are (its summary), not as values.
   const columns = table
     .columnNames()
@@ -221,7 +345,7 @@ export function describe(source: ColumnTable | unknown): Profile {
         missing: 0,
         distinct: 0,
       };
-      if (numeric) numericProfile(p, values);
+      if (numeric) numericProfile(p, values, scratch);
       else categoricalProfile(p, values);
       return p;
     });

@@ -54,7 +54,13 @@ function collectNulls(vector: any, count: number, offset: number, out: number[])
     if (((byte >> (bit & 7)) & 1) === 0) out.push(offset + i);
   }
 }
-type Sink = { column: any; nulls: number[]; set(vector: any, offset: number, count: number): void };
+type Sink = {
+  column: any;
+  nulls: number[];
+  /** 64-bit integers seen so far all fit in int32 (the column is then an Int32Array). */
+  int32?: boolean;
+  set(vector: any, offset: number, count: number): void;
+};
 
 /** A column builder for one DuckDB type: typed arrays for numbers, plain arrays otherwise. */
 function sinkFor(type: DuckDBType, rows: number): Sink {
@@ -103,12 +109,20 @@ function sinkFor(type: DuckDBType, rows: number): Sink {
       return {
         column: new Float64Array(rows),
         nulls: [] as number[],
+        int32: true,
         set(vector: any, offset: number, count: number) {
           // Read each 64-bit integer as two 32-bit halves: much faster than BigInt -> Number.
           const items: BigInt64Array | BigUint64Array = vector.items;
           const lo = new Uint32Array(items.buffer, items.byteOffset, count * 2);
           const hi = items instanceof BigInt64Array ? new Int32Array(items.buffer, items.byteOffset, count * 2) : lo;
-          for (let i = 0; i < count; i++) this.column[offset + i] = hi[2 * i + 1] * 4294967296 + lo[2 * i];
+          const column: Float64Array = this.column;
+          let fits = this.int32;
+          for (let i = 0; i < count; i++) {
+            const v = hi[2 * i + 1] * 4294967296 + lo[2 * i];
+            column[offset + i] = v;
+            if (v < -2147483648 || v > 2147483647) fits = false;
+          }
+          this.int32 = fits;
           collectNulls(vector, count, offset, this.nulls);
         },
       };
@@ -192,7 +206,9 @@ export function resultToTable(result: DuckDBMaterializedResult): ColumnTable {
   }
   const columns: Record<string, Column> = {};
   names.forEach((name, c) => {
-    const { column, nulls } = sinks[c];
+    const { nulls, int32 } = sinks[c];
+    // Integers stay integers: BIGINT values that all fit in 32 bits become an Int32Array.
+    const column = int32 && !nulls.length ? Int32Array.from(sinks[c].column as Float64Array) : sinks[c].column;
     // Typed arrays cannot hold null: a numeric column with nulls becomes a plain array (arquero's null).
     if (nulls.length && ArrayBuffer.isView(column)) {
       const plain: unknown[] = Array.from(column as unknown as ArrayLike<number>);

@@ -1,7 +1,7 @@
 // arquero tables, danfo frames and datasets as notebook tables: head and tail of long tables, the
 // first and last columns of wide ones, column types, the shape underneath.
 import { escapeHtml, type MimeBundle } from '../display/bundle';
-import { registerRenderer } from '../display/registry';
+import { registerRenderer } from '../display/mime';
 import { type Cell, htmlTable, type TableView, textTable } from '../display/table';
 import { type ColumnTable, isColumnTable } from './aq';
 import { columnType } from './table';

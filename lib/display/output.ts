@@ -1,5 +1,5 @@
 import type { DisplayOptions, DisplaySink } from './sink';
-import { toMimeBundle } from './registry';
+import { toMimeBundle } from './mime';
 import { tslabSink } from './tslab';
 
 export type { DisplayOptions, DisplaySink };

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { escapeHtml } from './bundle';
 import { htmlTable } from './table';
-import { registerRenderer } from './registry';
+import { registerRenderer } from './mime';
 import { isVegaLiteSpec, vegaLiteBundle } from './vegalite';
 
 /** Built-in renderers: tf.Tensor, Error, Vega-Lite specs. Arrays and plain objects fall back to inspect(). */

@@ -50,9 +50,37 @@ export function withNote(spec: Record<string, any>, note: string | undefined): R
   return { ...spec, title: { ...(typeof title === 'object' ? title : {}), text, subtitle, subtitleColor: '#a35' } };
 }
 
-/** A spec's PNG as base64, at `scale` pixels per unit; undefined without a rasteriser. */
-async function pngOf(spec: Record<string, any>, scale: number): Promise<string | undefined> {
-  return svgToPng(await vegaLiteToSvg(spec), { scale })?.toString('base64');
+/**
+ * The spec's PNG as base64 at the largest of `scales` (descending) that fits `room` bytes, else at
+ * the smallest (too big: the caller draws fewer points); undefined without a rasteriser. The SVG is
+ * drawn once for every scale, and a PNG's size (about proportional to its area, a little less at
+ * larger scales) predicts which scales cannot fit, so they are skipped. `probeSmallest` draws the
+ * smallest scale first: for specs that leave little room, where the large scales seldom fit.
+ */
+async function fittingPng(
+  spec: Record<string, any>,
+  room: number,
+  scales: number[],
+  probeSmallest = false,
+): Promise<string | undefined> {
+  const svg = await vegaLiteToSvg(spec);
+  const draw = (scale: number) => svgToPng(svg, { scale })?.toString('base64');
+  const smallest = scales[scales.length - 1];
+  let small: string | undefined;
+  let known: { scale: number; bytes: number } | undefined;
+  if (probeSmallest) {
+    small = draw(smallest);
+    if (small === undefined || small.length > room) return small;
+    known = { scale: smallest, bytes: small.length };
+  }
+  for (const scale of scales) {
+    if (scale === smallest && small !== undefined) return small;
+    if (scale !== smallest && known && known.bytes * (scale / known.scale) ** 2 > room) continue;
+    const png = draw(scale);
+    if (png === undefined || png.length <= room || scale === smallest) return png;
+    known = { scale, bytes: png.length };
+  }
+  return small;
 }
 
 /**
@@ -69,21 +97,32 @@ export async function vegaLiteBundle(spec: Record<string, unknown>, budget = PAY
   const text = `<Vega-Lite chart${title ? `: ${title}` : ''}>`;
   const room = budget - Buffer.byteLength(JSON.stringify(plain)) - Buffer.byteLength(text) - 2048;
   const out: MimeBundle = { [VEGALITE_MIME]: plain, 'text/plain': text };
-  let png: string | undefined;
-  for (const scale of [2, 1.5, 1]) {
-    png = await pngOf(plain, scale);
-    if (png === undefined || png.length <= room) break;
-  }
   const values: unknown[] | undefined = plain.data?.values;
-  if (png !== undefined && png.length > room && Array.isArray(values) && values.length > 1) {
-    for (let k = Math.floor(values.length * 0.6); k >= 1 && (png?.length ?? 0) > room; k = Math.floor(k * 0.6)) {
-      const idx = sampleIndices(values.length, k, 'chart:png');
-      const lighter = withNote(
-        { ...plain, data: { ...plain.data, values: idx.map((i) => values[i]) } },
-        `static image: ${k.toLocaleString('en-US')} of ${values.length.toLocaleString('en-US')} points (interactive view has all)`,
-      );
-      png = await pngOf(lighter, 1);
-    }
+  const n = Array.isArray(values) ? values.length : 0;
+  const withPoints = (k: number) =>
+    k >= n
+      ? plain
+      : withNote(
+          { ...plain, data: { ...plain.data, values: sampleIndices(n, k, 'chart:png').map((i) => values![i]) } },
+          `static image: ${k.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} points (interactive view has all)`,
+        );
+  const draw = (k: number) => fittingPng(withPoints(k), room, k >= n ? [2, 1.5, 1] : [1], k >= n && room < 250_000);
+  // A spec that fills most of the budget (many points) leaves room for a small image only: a quarter
+  // of the points, drawn first, says how many fit, rather than drawing them all to find out.
+  let k = n;
+  let png: string | undefined;
+  if (room < 250_000 && n > 1000) {
+    const probe = Math.floor(n / 4);
+    png = await draw(probe);
+    if (png === undefined) return out;
+    const fit = Math.floor((probe * 0.85 * room) / png.length); // the probe's bytes per point
+    if (png.length <= room && fit <= probe) k = probe;
+    else png = await draw((k = Math.max(1, Math.min(n, fit))));
+  } else png = await draw(k);
+  while (png !== undefined && png.length > room && k > 1) {
+    // Fewer points: as many as the last image's bytes per point say fit (with a margin), at most 0.6×.
+    k = Math.max(1, Math.floor(k * Math.min(0.6, (0.85 * room) / png.length)));
+    png = await draw(k);
   }
   if (png !== undefined && png.length <= Math.max(room, 0)) out['image/png'] = png;
   return out;

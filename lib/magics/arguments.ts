@@ -26,6 +26,12 @@ export interface FlagSpec {
   min?: number;
   /** The flag must be given (`%train MODEL --data NAME`). */
   required?: boolean;
+  /**
+   * The value may be left out (argparse's nargs='?'): `--served` alone is `true`, `--served prod` is
+   * "prod". The next word is its value unless it looks like a flag (or, for numbers, is not a number);
+   * positionals therefore go before such a flag.
+   */
+  optionalValue?: boolean;
 }
 
 export interface MagicArguments {
@@ -38,7 +44,9 @@ export interface MagicArguments {
   rest?: { name: string; help: string; optional?: boolean };
 }
 
-type FlagValue<F extends FlagSpec> = F['type'] extends 'boolean'
+type FlagValue<F extends FlagSpec> = F extends { optionalValue: true } ? RequiredValue<F> | true : RequiredValue<F>;
+
+type RequiredValue<F extends FlagSpec> = F['type'] extends 'boolean'
   ? boolean
   : F['type'] extends 'number' | 'integer'
     ? number
@@ -105,7 +113,7 @@ const dashed = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
 export function flagUsage(name: string, f: FlagSpec): string {
   if (f.type === 'boolean') return dashed(name);
   const value = f.choices ? f.choices.join('|') : (f.metavar ?? (f.type === 'list' ? 'A,B' : name.toUpperCase()));
-  return `${dashed(name)} ${value}`;
+  return f.optionalValue ? `${dashed(name)} [${value}]` : `${dashed(name)} ${value}`;
 }
 
 /** `%train MODEL --data NAME [--epochs N] ...`: the usage line a declaration gives. */
@@ -181,7 +189,14 @@ export function parseArguments<A extends MagicArguments>(magic: string, spec: A,
   const positionals: string[] = [];
   let rest = '';
   const toks = tokens(line, magic);
-  for (let next = toks.next(); !next.done; next = toks.next()) {
+  // One word of look-ahead, for a flag whose value may be left out.
+  let back: IteratorResult<Token> | undefined;
+  const pull = () => {
+    const t = back ?? toks.next();
+    back = undefined;
+    return t;
+  };
+  for (let next = pull(); !next.done; next = pull()) {
     const { text, start } = next.value;
     const m = FLAG.exec(text);
     if (!m) {
@@ -217,8 +232,22 @@ export function parseArguments<A extends MagicArguments>(magic: string, spec: A,
       continue;
     }
     let raw = inline;
+    if (raw === undefined && f.optionalValue) {
+      const value = pull();
+      const numeric = f.type === 'number' || f.type === 'integer';
+      const takes =
+        !value.done &&
+        !looksLikeFlag(value.value.text) &&
+        (!numeric || (value.value.text.trim() !== '' && Number.isFinite(Number(value.value.text))));
+      if (!takes) {
+        back = value;
+        options[name] = true;
+        continue;
+      }
+      raw = value.value.text;
+    }
     if (raw === undefined) {
-      const value = toks.next();
+      const value = pull();
       if (value.done || looksLikeFlag(value.value.text))
         throw new UsageError(magic, `${dashed(name)} expects a value (${flagUsage(name, f)})`);
       raw = value.value.text;

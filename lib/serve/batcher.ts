@@ -47,17 +47,22 @@ export class Batcher {
     private executor: Executor,
     options: BatchingOptions = {},
     private observer?: BatchObserver,
+    /** Outputs computed with every predict of a version besides the asked ones (the served-traffic sample's representations). */
+    private extra?: (version: LoadedVersion) => string[],
   ) {
     this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? DEFAULT_BATCHING.maxBatch));
     this.maxDelayMs = Math.max(0, options.maxDelayMs ?? DEFAULT_BATCHING.maxDelayMs);
   }
 
-  /** Computes `outputs` for the batch's rows, merged with concurrent requests when batching is on. */
+  /**
+   * Computes `outputs` for the batch's rows, merged with concurrent requests when batching is on.
+   * The result also holds the extra outputs, in the same predict call.
+   */
   predict(version: LoadedVersion, batch: Batch, outputs: string[]): Promise<Record<string, OutputTensor>> {
     if (this.maxBatch === 1 || batch.n >= this.maxBatch) {
       this.observer?.batch(batch.n, 1);
       this.observer?.queueDelay(0);
-      return run(this.executor, version, outputs, [batch]).then((r) => r[0]);
+      return run(this.executor, version, this.withExtra(version, outputs), [batch]).then((r) => r[0]);
     }
     const key = `${version.id}\0${[...outputs].sort().join('\0')}`;
     return new Promise((resolve, reject) => {
@@ -67,7 +72,7 @@ export class Batcher {
         q = undefined;
       }
       if (!q) {
-        const fresh: Queue = { version, outputs, items: [], rows: 0 };
+        const fresh: Queue = { version, outputs: this.withExtra(version, outputs), items: [], rows: 0 };
         const fire = () => this.flush(key, fresh);
         fresh.timer = this.maxDelayMs === 0 ? setImmediate(fire) : setTimeout(fire, this.maxDelayMs);
         this.queues.set(key, fresh);
@@ -77,6 +82,13 @@ export class Batcher {
       q.rows += batch.n;
       if (q.rows >= this.maxBatch) this.flush(key, undefined, true);
     });
+  }
+
+  private withExtra(version: LoadedVersion, outputs: string[]): string[] {
+    const extra = this.extra?.(version) ?? [];
+    return extra.every((o) => outputs.includes(o))
+      ? outputs
+      : [...outputs, ...extra.filter((o) => !outputs.includes(o))];
   }
 
   private flush(key: string, expected?: Queue, force = false): void {

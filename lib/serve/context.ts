@@ -4,6 +4,7 @@ import type { Batcher } from './batcher';
 import type { FeedbackLog } from './feedback';
 import type { ModelHolder } from './holder';
 import type { ServeMetrics } from './metrics';
+import type { ServedSampler } from './sampler';
 
 export interface ServeContext {
   readonly store: RegistryStore;
@@ -13,6 +14,8 @@ export interface ServeContext {
   readonly version: string;
   holder(name: string): ModelHolder;
   feedback(name: string): FeedbackLog;
+  /** The served-traffic sample, when kept. */
+  readonly sampler?: ServedSampler;
 }
 
 /** What a request was about, for the metrics' labels. */

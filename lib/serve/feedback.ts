@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Amalgamation } from '../model/amalgamation';
 import { badRequest } from './errors';
+import { syncDir } from './fsync';
 import type { Batch } from './tensors';
 
 export interface FeedbackEntry {
@@ -195,14 +196,4 @@ export function readFeedback(file: string): { entries: FeedbackEntry[]; sha256: 
 export function entryInputs(e: FeedbackEntry): Float32Array {
   const b = Buffer.from(e.x, 'base64');
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a folder; the file's own fsync still holds its data.
-  }
 }

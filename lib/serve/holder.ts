@@ -178,6 +178,18 @@ export class ModelHolder {
     };
   }
 
+  /** Keeps a version that is in use from disposal until the returned function is called (work after a request). */
+  hold(v: LoadedVersion): () => void {
+    v.inflight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      v.inflight--;
+      this.disposeIfDone(v);
+    };
+  }
+
   /** A full version id from an id prefix (4+ hex digits), or 404 naming the versions there are. */
   versionId(prefix: string): string {
     const ids = this.store.versions(this.name).map((m) => m.id);

@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as prom from 'prom-client';
 import type { BatchObserver } from './batcher';
 import type { Executor } from './executor';
+import type { DriftMonitor } from './monitor';
+import type { ServedSampler } from './sampler';
 
 export class ServeMetrics implements BatchObserver {
   readonly registry = new prom.Registry();
@@ -92,6 +94,63 @@ export class ServeMetrics implements BatchObserver {
         this.set((await executor.memory().catch(() => ({ numTensors: Number.NaN }))).numTensors);
       },
     });
+  }
+
+  /**
+   * The served-traffic sample and its drift per representation: rows kept and offered per version,
+   * MMD² and the permutation test's p-value, the Bonferroni-corrected KS p-value, and 1/0 for drift.
+   * Drift is computed when /metrics is scraped, only if the sample changed since the last scrape.
+   */
+  trackDrift(sampler: ServedSampler, monitor: DriftMonitor): void {
+    const registers = [this.registry];
+    const each = (f: (name: string, version: string, r: import('./reservoir').Reservoir) => void) => {
+      for (const [id, { name, reservoir }] of sampler.reservoirs) f(name, id.slice(0, 12), reservoir);
+    };
+    new prom.Gauge({
+      name: 'amalgam_served_sample_rows',
+      help: 'Rows in the served-traffic reservoir sample, by model and version',
+      labelNames: ['model', 'version'],
+      registers,
+      collect() {
+        this.reset();
+        each((model, version, r) => this.set({ model, version }, r.size));
+      },
+    });
+    new prom.Gauge({
+      name: 'amalgam_served_rows_seen',
+      help: 'Rows offered to the reservoir sample (served rows), by model and version',
+      labelNames: ['model', 'version'],
+      registers,
+      collect() {
+        this.reset();
+        each((model, version, r) => this.set({ model, version }, r.seen));
+      },
+    });
+    const labelNames = ['model', 'version', 'representation'] as const;
+    const perRep = (name: string, help: string, value: (r: import('./drift').RepresentationDrift) => number) =>
+      new prom.Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        async collect() {
+          const reports = await monitor.reports();
+          this.reset();
+          for (const { name: model, version, report } of reports)
+            for (const r of report.reps)
+              this.set({ model, version: version.slice(0, 12), representation: r.rep }, value(r));
+        },
+      });
+    perRep('amalgam_drift_mmd2', 'MMD² of served against training rows, per representation', (r) => r.mmd2);
+    perRep('amalgam_drift_p_value', "The MMD permutation test's p-value, per representation", (r) => r.pValue);
+    perRep(
+      'amalgam_drift_ks_p_value',
+      'Per-dimension KS p-value, Bonferroni-corrected, per representation',
+      (r) => r.ksPValue,
+    );
+    perRep('amalgam_drift', '1 when the representation drifted (MMD permutation p < 0.05), else 0', (r) =>
+      r.drift ? 1 : 0,
+    );
   }
 
   batch(rows: number, requests: number): void {

@@ -246,6 +246,7 @@ export function registerOip(app: FastifyInstance, server: ServeContext): void {
         const { names, binary } = requestedOutputs(body.json, l.version);
         const batch = await toBatch(l.version, input, server.store, 'inputs');
         const result = await server.batcher.predict(l.version, batch, names);
+        server.sampler?.offer(holder, l.version, batch, result);
         return inferResponse(reply, holder, l.version, id as string | undefined, names, binary, result);
       });
     });

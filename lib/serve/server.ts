@@ -15,8 +15,10 @@ import { ServeError } from './errors';
 import { FeedbackLog, feedbackFile } from './feedback';
 import { type Canary, ModelHolder } from './holder';
 import { ServeMetrics } from './metrics';
+import { DriftMonitor } from './monitor';
 import { registerOip } from './oip';
 import { addRunning, removeRunning } from './running';
+import { ServedSampler, type SamplingOptions } from './sampler';
 import { registerTfServing } from './tfserving';
 
 export interface ServeOptions {
@@ -44,6 +46,11 @@ export interface ServeOptions {
   logger?: boolean;
   /** Run predict in a worker thread, overlapping with request handling (default false: on the event loop). */
   worker?: boolean;
+  /**
+   * The record of served traffic: a reservoir sample per version (default 2,000 rows with latent_low),
+   * written to <registry>/served/NAME/VERSION.jsonl; false (or size 0) keeps none.
+   */
+  sample?: SamplingOptions | false;
 }
 
 /** Parses TAG=PERCENT. */
@@ -69,6 +76,9 @@ export class Server implements ServeContext {
   readonly batcher: Batcher;
   readonly executor: Executor;
   readonly holders = new Map<string, ModelHolder>();
+  /** The served-traffic sample (undefined when sampling is off). */
+  readonly sampler?: ServedSampler;
+  readonly drift?: DriftMonitor;
   private feedbackLogs = new Map<string, FeedbackLog>();
   private timer?: NodeJS.Timeout;
   readonly version = PACKAGE_VERSION;
@@ -107,10 +117,20 @@ export class Server implements ServeContext {
       void this.executor.close();
       throw e;
     }
+    if (options.sample !== false && (options.sample?.size ?? 1) > 0) {
+      this.sampler = new ServedSampler(this.store.dir, options.sample || {});
+      this.drift = new DriftMonitor(this.store, this.executor, this.sampler, () => {
+        const all = new Map();
+        for (const h of this.holders.values()) for (const v of h.versions) all.set(v.id, v);
+        return all;
+      });
+      this.metrics.trackDrift(this.sampler, this.drift);
+    }
     this.batcher = new Batcher(
       this.executor,
       options.batching === false ? { maxBatch: 1 } : options.batching,
       this.metrics,
+      this.sampler ? (v) => this.sampler!.repsOf(v) : undefined,
     );
     this.app = this.buildApp();
   }
@@ -243,6 +263,7 @@ export class Server implements ServeContext {
     removeRunning(this);
     clearInterval(this.timer);
     await this.app.close();
+    await this.sampler?.close(); // the kept rows are written before the server goes
     for (const h of this.holders.values()) h.dispose();
     for (const log of this.feedbackLogs.values()) log.close();
     await this.executor.close();

@@ -214,6 +214,7 @@ export function registerTfServing(app: FastifyInstance, server: ServeContext): v
       const outputs = checkOutputs(l.version, body.json.outputs);
       const batch = await toBatch(l.version, input, server.store, rows ? 'instances' : 'inputs');
       const result = await server.batcher.predict(l.version, batch, outputs);
+      server.sampler?.offer(t.holder, l.version, batch, result);
       return rows
         ? { predictions: predictions(outputs, result, batch.n) }
         : { outputs: columnarOutputs(outputs, result) };

@@ -13,12 +13,14 @@ import { stratifiedSample } from './sample';
 import { vlSpec, type VegaLiteSpec } from './spec';
 import { columnNames, compact, fmt, type TableLike, toRows } from './table';
 import { type ImageBatch, thumbnails } from '../display/images';
+import { type Placement, place } from './place';
 import { trustworthiness } from './trustworthiness';
+import { umapMany } from './umap';
 
 /** The four representations, in the model's order (lib/model owns the names). */
 export const REPRESENTATIONS = REPRESENTATION_NAMES;
 export type Representation = RepresentationName;
-export const COLOR_BY = ['label', 'pred', 'correct'] as const;
+export const COLOR_BY = ['label', 'pred', 'correct', 'source', 'time'] as const;
 export type ColorBy = (typeof COLOR_BY)[number];
 
 /** What latent() needs of a model: the amalgamation's predict with named outputs. */
@@ -45,7 +47,30 @@ export interface LatentData {
   x?: tf.Tensor;
 }
 
+/**
+ * Served traffic to place in the training layout (what `serve.served()` returns): model inputs
+ * (after the data pipeline), with arrival times and any feedback labels.
+ */
+export interface LatentServed {
+  /** n rows of model inputs, row-major. */
+  x: ArrayLike<number>;
+  n: number;
+  /** One row's input shape. */
+  shape: readonly number[];
+  times?: readonly string[];
+  /** A label per row where a client sent feedback (undefined elsewhere). */
+  label?: ArrayLike<unknown>;
+  name?: string;
+  version?: string;
+}
+
 export interface LatentOptions {
+  /**
+   * Served rows placed in the same 2-D space: the projection is fitted on the training rows only and
+   * the served ones transformed into it (PCA's transform; nearest training rows for UMAP and t-SNE).
+   * Colour by 'source' (the default then), 'time', 'pred' or 'label'.
+   */
+  served?: LatentServed;
   /** A representation, several, or 'all' (the four side by side). Default 'latent_low'. */
   rep?: Representation | 'all' | string | string[];
   method?: ProjectionMethod;
@@ -76,12 +101,20 @@ export interface LatentInfo {
     explained?: number[];
     trustworthiness?: number;
     coords: Float32Array;
+    /** The served rows in this view: coordinates, how they were placed, and how far out each is. */
+    served?: { coords: Float32Array; placement: Placement; outlying: Float32Array };
   }[];
+  /** How many served rows are drawn (after the training rows in the chart's values). */
+  served?: number;
   seconds: { predict: number; project: number; total: number };
 }
 
 /** Thumbnail bytes allowed in one chart (with coordinates and the static SVG the chart stays < 1 MB). */
 const THUMBNAIL_BUDGET = 380_000;
+/** With served points: the chart's values (coordinates and thumbnails) stay under this. */
+const SERVED_PAYLOAD = 640_000;
+const SERVED_THUMBNAILS = 300;
+const SERVED_THUMBNAIL_BUDGET = 120_000;
 
 function resolveReps(rep: LatentOptions['rep']): string[] {
   if (rep === undefined) return ['latent_low'];
@@ -113,7 +146,9 @@ function inputsAt(data: LatentData, options: LatentOptions, indices: number[]): 
   const src = data.images.data;
   let max = 0;
   for (let i = 0; i < Math.min(src.length, 4096); i++) if (src[i] > max) max = src[i];
-  const scale = max > 1.0001 ? 1 / 255 : 1; // 8-bit pixels become [0, 1], as toTensors scales them
+  // Pixels become [0, 1] as toTensors scales them: by the dataset's own maximum (digits: 16), else 8-bit.
+  const known = (data.images as { max?: number }).max;
+  const scale = known ? 1 / known : max > 1.0001 ? 1 / 255 : 1;
   indices.forEach((r, k) => {
     for (let j = 0; j < size; j++) out[k * size + j] = Number(src[r * size + j]) * scale;
   });
@@ -157,6 +192,20 @@ async function predictAll(
     result[name] = { data, rows: n, cols: cols[name] };
   }
   return result;
+}
+
+/** Served rows in five groups by arrival time (equal counts), named by their first time. */
+function timeBuckets(times: readonly string[] | undefined, n: number): string[] {
+  if (!times || times.length < n) return new Array(n).fill('served');
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (times[a] < times[b] ? -1 : 1));
+  const groups = Math.min(5, n);
+  const out = new Array<string>(n);
+  for (let g = 0; g < groups; g++) {
+    const part = order.slice(Math.floor((g * n) / groups), Math.floor(((g + 1) * n) / groups));
+    const label = `served ${g + 1}/${groups} (from ${times[part[0]].slice(11, 19)})`;
+    for (const k of part) out[k] = label;
+  }
+  return out;
 }
 
 const METHOD_LABEL: Record<string, string> = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE', identity: 'as is' };
@@ -211,7 +260,7 @@ async function latentChart(
 ): Promise<VegaLiteSpec> {
   const reps = resolveReps(options.rep);
   const method = options.method ?? 'pca';
-  const colorBy = options.color ?? 'label';
+  const colorBy = options.color ?? (options.served ? 'source' : 'label');
   const n = options.n ?? 2000;
   const rows = data.table ? toRows(data.table) : undefined;
   const allLabels = labelsOf(data, options, rows);
@@ -237,6 +286,25 @@ async function latentChart(
   } finally {
     x.dispose();
   }
+  const served = options.served;
+  let servedOuts: Record<string, Matrix> | undefined;
+  if (served) {
+    const per = served.shape.reduce((a, b) => a * b, 1);
+    const want = x.shape.slice(1).reduce((a: number, b: number) => a * b, 1);
+    if (per !== want)
+      throw new VizError(
+        `latent: the served rows have shape [${served.shape}] (${per} values); the model takes ${want} values per row`,
+      );
+    const sx = tf.tensor(Float32Array.from(served.x as ArrayLike<number>).subarray(0, served.n * per), [
+      served.n,
+      ...(x.shape.slice(1) as number[]),
+    ]);
+    try {
+      servedOuts = await predictAll(model, sx, outputs, options.batchSize ?? 256, options.signal);
+    } finally {
+      sx.dispose();
+    }
+  }
   const t1 = Date.now();
 
   const classes = data.classes;
@@ -253,19 +321,61 @@ async function latentChart(
       v.confidence = compact(probs.data[k * probs.cols + best]);
       if (allLabels) v.correct = v.pred === v.label ? 'correct' : 'wrong';
     }
+    if (served) v.source = 'training';
     return v;
   });
+  const trainingRows = values.length;
+  if (served && servedOuts) {
+    const sp = servedOuts.probs;
+    const buckets = timeBuckets(served.times, served.n);
+    for (let k = 0; k < served.n; k++) {
+      const v: Record<string, unknown> = { row: k, source: 'served', when: buckets[k] };
+      if (served.times?.[k]) v.time = served.times[k].slice(11, 19); // hh:mm:ss (UTC) keeps the payload small
+      const fb = served.label?.[k];
+      if (fb !== undefined && fb !== null) v.label = nameOf(fb);
+      else if (allLabels) v.label = '(no feedback)';
+      if (sp) {
+        let best = 0;
+        for (let c = 1; c < sp.cols; c++) if (sp.data[k * sp.cols + c] > sp.data[k * sp.cols + best]) best = c;
+        v.pred = nameOf(best);
+        v.confidence = compact(sp.data[k * sp.cols + best]);
+        if (allLabels)
+          v.correct = fb === undefined || fb === null ? 'no feedback' : v.pred === v.label ? 'correct' : 'wrong';
+      }
+      values.push(v);
+    }
+    for (const v of values.slice(0, trainingRows)) v.when = 'training';
+  }
 
   const views: LatentInfo['views'] = [];
+  // Several UMAPs lay out on worker threads side by side (same coordinates as one at a time).
+  const laidOut = new Map<string, Projection>();
+  const many = method === 'umap' ? reps.filter((rep) => outs[rep].cols > 2) : [];
+  if (many.length > 1) {
+    const coords = await umapMany(
+      many.map((rep) => outs[rep]),
+      { signal: options.signal },
+    );
+    many.forEach((rep, i) => laidOut.set(rep, { coords: coords[i], method: 'umap' }));
+  }
   for (const rep of reps) {
     if (options.signal?.aborted) throw new InterruptedError();
     const m = outs[rep];
-    const p: Projection = await project(m, method, options.signal);
-    values.forEach((v, k) => {
-      v[`${rep}_x`] = compact(p.coords[2 * k]);
-      v[`${rep}_y`] = compact(p.coords[2 * k + 1]);
-    });
+    const p: Projection = laidOut.get(rep) ?? (await project(m, method, options.signal));
+    for (let k = 0; k < trainingRows; k++) {
+      values[k][`${rep}_x`] = compact(p.coords[2 * k]);
+      values[k][`${rep}_y`] = compact(p.coords[2 * k + 1]);
+    }
+    const placed = servedOuts ? place(p.method, m, p.coords, servedOuts[rep]) : undefined;
+    if (placed)
+      for (let k = 0; k < served!.n; k++) {
+        const v = values[trainingRows + k];
+        v[`${rep}_x`] = compact(placed.coords[2 * k]);
+        v[`${rep}_y`] = compact(placed.coords[2 * k + 1]);
+        v[`${rep}_out`] = compact(placed.outlying[k]);
+      }
     views.push({
+      served: placed,
       rep,
       dims: m.cols,
       method: p.method,
@@ -282,17 +392,38 @@ async function latentChart(
   const notes = [
     `${fmt(indices.length)} of ${fmt(pool.length)} ${split ? `${split} ` : ''}rows${allLabels ? ', stratified by label' : ''} (seeded)`,
   ];
+  // Served images first (what was sent is the point of the view), on up to 300 of them at half size.
+  if (served && (options.thumbnails ?? !!data.images) && data.images && served.shape.length >= 2) {
+    const [h, w, c = 1] = served.shape;
+    const images = { data: served.x, shape: [served.n, h, w, c] };
+    const count = Math.min(served.n, SERVED_THUMBNAILS);
+    const rows = Array.from({ length: count }, (_, j) => Math.floor((j * served.n) / count));
+    const thumbs = thumbnails(images, rows, 2);
+    let room = SERVED_THUMBNAIL_BUDGET;
+    rows.forEach((k, j) => {
+      room -= thumbs[j].length + 10;
+      if (room >= 0) values[trainingRows + k].image = thumbs[j];
+    });
+    if (room < 0 || count < served.n) notes.push('thumbnails on some served points');
+  }
   if ((options.thumbnails ?? !!data.images) && data.images) {
-    let thumbs = thumbnails(data.images, indices, 1);
-    let size = thumbs.reduce((s, t) => s + t.length + 10, 0);
-    if (size > THUMBNAIL_BUDGET) {
+    // Served points take room in the payload too: the thumbnails get what they leave.
+    const budget = served
+      ? Math.max(0, Math.min(THUMBNAIL_BUDGET, SERVED_PAYLOAD - JSON.stringify(values).length))
+      : THUMBNAIL_BUDGET;
+    // Full size only when a sample of them says it may fit: encoding 2,000 that will not fit costs more than all the rest.
+    const probe = thumbnails(data.images, indices.slice(0, 64), 1);
+    const probeSize = (probe.reduce((s, t) => s + t.length + 10, 0) * indices.length) / Math.max(1, probe.length);
+    let thumbs = probeSize > 2 * budget ? [] : thumbnails(data.images, indices, 1);
+    let size = thumbs.length ? thumbs.reduce((s, t) => s + t.length + 10, 0) : Infinity;
+    if (size > budget) {
       thumbs = thumbnails(data.images, indices, 2);
       size = thumbs.reduce((s, t) => s + t.length + 10, 0);
       notes.push('thumbnails at half size');
     }
     let keep = thumbs.length;
-    if (size > THUMBNAIL_BUDGET) {
-      keep = Math.floor((thumbs.length * THUMBNAIL_BUDGET) / size);
+    if (size > budget) {
+      keep = Math.floor((thumbs.length * budget) / size);
       notes.push(`thumbnails on ${fmt(keep)} of ${fmt(thumbs.length)} points (payload < 1 MB)`);
     }
     // Every ⌈n/keep⌉-th point: spread over the classes, since the rows are in index order.
@@ -305,21 +436,44 @@ async function latentChart(
 
   const hasLabels = !!allLabels,
     hasPred = !!probs;
+  if (served) {
+    const how = views[0]?.served?.placement;
+    notes.push(
+      `${fmt(served.n)} served rows${served.name ? ` of ${served.name}${served.version ? `@${served.version.slice(0, 12)}` : ''}` : ''} placed ${
+        how === 'pca-transform'
+          ? "by the training PCA's transform"
+          : how === 'identity'
+            ? 'as they are'
+            : 'at their nearest training rows'
+      }`,
+    );
+  }
   const colorField =
-    colorBy === 'label' && hasLabels
-      ? 'label'
-      : colorBy === 'correct' && hasLabels && hasPred
-        ? 'correct'
-        : hasPred
-          ? 'pred'
-          : undefined;
-  if (colorBy !== colorField && colorField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
-  const domain =
-    classes ?? [...new Set(values.flatMap((v) => [v.label, v.pred]).filter((v) => v !== undefined))].map(String).sort();
+    colorBy === 'source' && served
+      ? 'source'
+      : colorBy === 'time' && served
+        ? 'when'
+        : colorBy === 'label' && hasLabels
+          ? 'label'
+          : colorBy === 'correct' && hasLabels && hasPred
+            ? 'correct'
+            : hasPred
+              ? 'pred'
+              : undefined;
+  // 'time' is drawn from the `when` field (arrival windows): only a real fallback gets a note.
+  const askedField = colorBy === 'time' ? 'when' : colorBy;
+  if (colorField && colorField !== askedField) notes.push(`coloured by ${colorField} (no ${colorBy} available)`);
+  const seen = [...new Set(values.flatMap((v) => [v.label, v.pred]).filter((v) => v !== undefined))].map(String);
+  const domain = classes ? [...classes, ...seen.filter((v) => !classes.includes(v))] : seen.sort();
+  const whenDomain = [...new Set(values.map((v) => v.when).filter((v): v is string => typeof v === 'string'))];
   const colorScale =
     colorField === 'correct'
-      ? { domain: ['correct', 'wrong'], range: ['#4c9a2a', '#d62728'] }
-      : { domain, scheme: domain.length > 10 ? 'tableau20' : 'tableau10' };
+      ? { domain: ['correct', 'wrong', 'no feedback'], range: ['#4c9a2a', '#d62728', '#bbbbbb'] }
+      : colorField === 'source'
+        ? { domain: ['training', 'served'], range: ['#9ecae1', '#d62728'] }
+        : colorField === 'when'
+          ? { domain: whenDomain, range: ['#d9d9d9', '#fde725', '#5ec962', '#21918c', '#3b528b', '#440154'] }
+          : { domain, scheme: domain.length > 10 ? 'tableau20' : 'tableau10' };
   const tooltip = [
     ...(hasLabels ? [{ field: 'label', type: 'nominal' }] : []),
     ...(hasPred
@@ -329,6 +483,12 @@ async function latentChart(
         ]
       : []),
     { field: 'row', type: 'quantitative' },
+    ...(served
+      ? [
+          { field: 'source', type: 'nominal' },
+          { field: 'time', type: 'nominal', title: 'served at' },
+        ]
+      : []),
     ...(values.some((v) => v.image) ? [{ field: 'image', type: 'nominal', title: 'image' }] : []),
   ];
   const width = options.width ?? (reps.length > 1 ? 220 : 420);
@@ -348,7 +508,9 @@ async function latentChart(
       },
       width,
       height,
-      mark: { type: 'circle', size: 22, opacity: 0.8 },
+      mark: served
+        ? { type: 'point', filled: true, size: 26, opacity: 0.8 }
+        : { type: 'circle', size: 22, opacity: 0.8 },
       encoding: {
         x: {
           field: `${v.rep}_x`,
@@ -369,12 +531,23 @@ async function latentChart(
                 field: colorField,
                 type: 'nominal',
                 scale: colorScale,
-                title: colorField === 'pred' ? 'prediction' : colorField,
+                title: colorField === 'pred' ? 'prediction' : colorField === 'when' ? 'time' : colorField,
               },
               value: '#d9d9d9',
             }
           : { value: '#4c78a8' },
-        tooltip,
+        ...(served
+          ? {
+              shape: {
+                field: 'source',
+                type: 'nominal',
+                scale: { domain: ['training', 'served'], range: ['circle', 'cross'] },
+              },
+            }
+          : {}),
+        tooltip: served
+          ? [...tooltip, { field: `${v.rep}_out`, type: 'quantitative', title: 'distance to training (× typical)' }]
+          : tooltip,
       },
     };
   });
@@ -405,6 +578,7 @@ async function latentChart(
   const info: LatentInfo = {
     indices,
     views,
+    served: served?.n,
     seconds: { predict: (t1 - t0) / 1000, project: (t2 - t1) / 1000, total: (Date.now() - t0) / 1000 },
   };
   Object.defineProperty(spec, 'latent', { value: info, enumerable: false });

@@ -1,4 +1,6 @@
 // Dense row-major matrices: the common currency of projections (tensors, number[][] and typed arrays in).
+import { fastProducts, productKnn } from './knn';
+
 export interface Matrix {
   data: Float32Array;
   rows: number;
@@ -32,7 +34,7 @@ export function takeRows(m: Matrix, indices: readonly number[]): Matrix {
 }
 
 /** Squared Euclidean distances from row i to every row (length rows). */
-export function distancesFrom(m: Matrix, i: number, out = new Float64Array(m.rows)): Float64Array {
+export function distancesFrom(m: Matrix, i: number, out: Float64Array = new Float64Array(m.rows)): Float64Array {
   const { data, cols, rows } = m;
   const a = i * cols;
   for (let j = 0; j < rows; j++) {
@@ -47,33 +49,51 @@ export function distancesFrom(m: Matrix, i: number, out = new Float64Array(m.row
   return out;
 }
 
-/** Exact k nearest neighbours of every row (excluding itself), brute force: O(n² d), fine up to ~10⁴ rows. */
+/** Row i's k nearest (squared distances), by a sorted insertion buffer over all distances: k is small. */
+function bruteRow(
+  m: Matrix,
+  i: number,
+  k: number,
+  d: Float64Array,
+  order: Int32Array,
+  indices: Int32Array,
+  squared: Float64Array,
+): void {
+  const n = m.rows;
+  distancesFrom(m, i, d);
+  d[i] = Infinity;
+  let count = 0;
+  for (let j = 0; j < n; j++) {
+    const dj = d[j];
+    if (count === k && dj >= d[order[k - 1]]) continue;
+    let p = count < k ? count++ : k - 1;
+    while (p > 0 && d[order[p - 1]] > dj) {
+      order[p] = order[p - 1];
+      p--;
+    }
+    order[p] = j;
+  }
+  for (let t = 0; t < k; t++) {
+    indices[i * k + t] = order[t];
+    squared[i * k + t] = d[order[t]];
+  }
+}
+
+/**
+ * Exact k nearest neighbours of every row (excluding itself; ties by index), brute force: O(n² d),
+ * with the distance work in matrix products where tfjs runs them natively or in wasm (knn.ts).
+ */
 export function knn(m: Matrix, k: number): { indices: Int32Array; distances: Float64Array } {
   const n = m.rows;
   k = Math.min(k, n - 1);
   const indices = new Int32Array(n * k);
   const distances = new Float64Array(n * k);
+  if (k <= 0) return { indices, distances };
   const d = new Float64Array(n);
   const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    distancesFrom(m, i, d);
-    d[i] = Infinity;
-    // Partial selection: keep a sorted buffer of the k best (k is small).
-    let count = 0;
-    for (let j = 0; j < n; j++) {
-      const dj = d[j];
-      if (count === k && dj >= d[order[k - 1]]) continue;
-      let p = count < k ? count++ : k - 1;
-      while (p > 0 && d[order[p - 1]] > dj) {
-        order[p] = order[p - 1];
-        p--;
-      }
-      order[p] = j;
-    }
-    for (let t = 0; t < k; t++) {
-      indices[i * k + t] = order[t];
-      distances[i * k + t] = Math.sqrt(d[order[t]]);
-    }
-  }
+  const brute = (i: number) => bruteRow(m, i, k, d, order, indices, distances);
+  if (fastProducts(m)) productKnn(m, k, indices, distances, brute);
+  else for (let i = 0; i < n; i++) brute(i);
+  for (let t = 0; t < distances.length; t++) distances[t] = Math.sqrt(distances[t]);
   return { indices, distances };
 }

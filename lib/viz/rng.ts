@@ -15,5 +15,10 @@ export function mulberry32(seed: number): () => number {
 
 /** A fast generator seeded from the library's seeded stream for `label` (so `%seed` repeats it). */
 export function fastRandom(label: string): () => number {
-  return mulberry32(Math.floor(derive(label)() * 2 ** 32));
+  return mulberry32(fastRandomSeed(label));
+}
+
+/** The integer seed fastRandom(label) starts from (a worker thread can rebuild the same generator). */
+export function fastRandomSeed(label: string): number {
+  return Math.floor(derive(label)() * 2 ** 32);
 }

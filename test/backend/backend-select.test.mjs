@@ -2,12 +2,16 @@
 // selection falls back to wasm and each unavailable backend says what to install. lib/backend/index.ts
 // requires packages through `loader`, so the test can make a package absent, aliased or broken.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import tf from '@tensorflow/tfjs';
 import * as backend from '../../dist/lib/backend/index.js';
 
 const require = createRequire(import.meta.url);
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const real = backend.loader.require;
 
 function missing(id) {
@@ -127,7 +131,7 @@ test('%backend reports the wasm thread count', async () => {
   backend.resetBackendProbes();
   await backend.useBackend('wasm');
   await import('../../dist/kernel/magics/ml.js');
-  const { getMagic, parseMagicArgs } = await import('../../dist/lib/magics/registry.js');
+  const { getMagic, parseMagicArgs } = await import('../../dist/lib/magics/magic.js');
   const magic = getMagic('line', 'backend');
   const shown = await magic.run({ line: '', ...parseMagicArgs(magic, '') });
   const bundle = shown[Symbol.for('Jupyter.display')]();
@@ -139,4 +143,15 @@ test('%backend reports the wasm thread count', async () => {
     'the active backend says active',
   );
   assert.match(bundle['text/html'], /<th>threads<\/th>/);
+});
+
+test("importing amalgam leaves tfjs's own backend choice alone (wasm is loaded, never picked by itself)", () => {
+  const script = `
+    const tf = require('@tensorflow/tfjs');
+    require(${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'index.js'))});
+    const first = tf.tensor([1, 2, 3]).sum().dataSync()[0];   // no await tf.ready(): as plain tfjs allows
+    const auto = tf.getBackend();
+    tf.setBackend('wasm').then((ok) => console.log(JSON.stringify({ first, auto, ok, now: tf.getBackend() })));`;
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { first: 6, auto: 'cpu', ok: true, now: 'wasm' });
 });

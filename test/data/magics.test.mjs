@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 require('../../dist/kernel/magics/data.js');
-const { getMagic, parseMagicArgs } = require('../../dist/lib/magics/registry.js');
+const { getMagic, parseMagicArgs } = require('../../dist/lib/magics/magic.js');
 const { toMimeBundle } = require('../../dist/lib/index.js');
 const fx = (name) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 

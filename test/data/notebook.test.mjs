@@ -3,9 +3,15 @@
 // earlier table intact afterwards, %%sql over a session table, and typed use of bound variables.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { errorOf, resultOf, runCells } from '../helpers/notebook.mjs';
 
 const bad = new URL('./fixtures/bad.csv', import.meta.url).pathname;
+const scratch = mkdtempSync(join(tmpdir(), 'amalgam-nb-csv-'));
+const plainCsv = join(scratch, 'plain.csv');
+writeFileSync(plainCsv, 'id,x,name\n1,0.5,a\n2,-1.25,b\n3000000000,2,c\n');
 const cells = [
   '%load t iris',
   '%describe t',
@@ -17,13 +23,17 @@ const cells = [
 const parts = data.split(t.table, { stratify: 'species', seed: 1 })
 parts.test.numRows()`,
   't',
+  // Typed cells: the CSV readers as users call them; integers come out as numbers.
+  `const plain = await data.load('${plainCsv}')
+const duck = await data.load('${plainCsv}', { reader: 'duckdb' })
+JSON.stringify([plain.numRows(), duck.numRows(), plain.get('id', 1), typeof plain.get('id', 1), plain.get('id', 2), plain.get('x', 1), plain.get('name', 0)])`,
 ];
 
 test('data magics through nbclient: load, describe, bad CSV error, session intact, sql', {
   timeout: 240_000,
 }, async () => {
   const nb = await runCells(cells, { timeout: 180 });
-  const [load, describe, badLoad, intact, sqlCell, typed, split, show] = nb.cells;
+  const [load, describe, badLoad, intact, sqlCell, typed, split, show, csv] = nb.cells;
 
   assert.equal(errorOf(load), undefined, JSON.stringify(load.outputs));
   const loaded = resultOf(load).data;
@@ -53,4 +63,7 @@ test('data magics through nbclient: load, describe, bad CSV error, session intac
   assert.equal(errorOf(split), undefined, JSON.stringify(split.outputs));
   assert.equal([].concat(resultOf(split).data['text/plain']).join(''), '30');
   assert.ok(resultOf(show), 'a Dataset displays');
+
+  assert.equal(errorOf(csv), undefined, JSON.stringify(csv.outputs));
+  assert.equal([].concat(resultOf(csv).data['text/plain']).join(''), `'[3,3,2,"number",3000000000,-1.25,"a"]'`);
 });

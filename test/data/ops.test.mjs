@@ -126,3 +126,46 @@ test('danfo DataFrame and Series render as HTML tables with shape and dtypes', a
   const s = await toMimeBundle(df.column('b'));
   assert.match(s['text/plain'], /danfo Series: 30 rows × 1 column/);
 });
+
+/** pandas' percentile: linear interpolation between the order statistics of the sorted values. */
+function refPercentile(sorted, f) {
+  const at = (sorted.length - 1) * f;
+  const lo = Math.floor(at);
+  return at === lo ? sorted[lo] : sorted[lo] + (sorted[lo + 1] - sorted[lo]) * (at - lo);
+}
+
+test('describe: quartiles, mean, std and distinct equal a sort-based computation on awkward columns', () => {
+  let s = 12345;
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+  const n = 20_003; // (n - 1) / 4 not whole: interpolated quartiles
+  const cols = {
+    uniform: Float64Array.from({ length: n }, () => r() * 100 - 50),
+    heavyTail: Float64Array.from({ length: n }, () => 1 / (r() + 1e-9)), // most values in one bucket: quickselect path
+    ties: Float64Array.from({ length: n }, () => Math.floor(r() * 5) / 2),
+    withNaN: Float64Array.from({ length: n }, (_, i) => (i % 9 === 0 ? NaN : Math.sin(i) * 1e6)),
+    ints: Int32Array.from({ length: n }, () => Math.floor(r() * 3000) - 1500),
+    sparseInts: Int32Array.from({ length: n }, () => Math.floor(r() * 2e9) - 1e9),
+    nullable: Array.from({ length: n }, (_, i) => (i % 4 === 0 ? null : i * 0.5)),
+    tiny: Float64Array.from({ length: n }, (_, i) => (i === 7 ? 1 : 0)),
+  };
+  const t = aq.table(cols);
+  const p = data.describe(t);
+  for (const [name, values] of Object.entries(cols)) {
+    const xs = Array.from(values).filter((v) => v !== null && !Number.isNaN(v));
+    const sorted = Float64Array.from(xs).sort();
+    const c = p.columns.find((col) => col.name === name);
+    assert.deepEqual(
+      c.quartiles,
+      [0.25, 0.5, 0.75].map((f) => refPercentile(sorted, f)),
+      name,
+    );
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(Math.abs(c.mean - mean) <= 1e-9 * Math.max(1, Math.abs(mean)), name);
+    const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+    assert.ok(Math.abs(c.std - std) <= 1e-9 * Math.max(1, std), name);
+    assert.equal(c.distinct, new Set(xs.map((x) => x + 0)).size, name);
+    assert.equal(c.min, sorted[0], name);
+    assert.equal(c.max, sorted[sorted.length - 1], name);
+    assert.equal(c.count, xs.length, name);
+  }
+});

@@ -6,7 +6,8 @@ import nbformat
 from nbclient import NotebookClient
 
 request = json.load(sys.stdin)
-nb = nbformat.from_dict(request["notebook"]) if "notebook" in request else nbformat.v4.new_notebook(
+# reads() joins list-of-lines sources as nbformat.read does (nbclient expects strings)
+nb = nbformat.reads(json.dumps(request["notebook"]), as_version=4) if "notebook" in request else nbformat.v4.new_notebook(
     cells=[nbformat.v4.new_code_cell(c) for c in request["cells"]])
 nbformat.validate(nb) if "notebook" in request else None
 client = NotebookClient(nb, kernel_name=request.get("kernel", "amalgam"), timeout=request.get("timeout", 120),

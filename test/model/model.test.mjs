@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { tf, ready, digitsConfig, loadDigits, build, weightsOf } from './fixtures.mjs';
 import { amalgamate, diagramSvg, ModelError } from '../../dist/lib/model/index.js';
 import { fit } from '../../dist/lib/train/fit.js';
-import { withoutLeaks } from '../helpers/leaks.mjs';
 
 test('runs on the wasm backend', async () => {
   await ready;

@@ -1,8 +1,7 @@
 // Training (lib/train): the multi-task loop on the shipped digits, its callbacks, interrupts, seeds, errors.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, ready, digitsConfig, loadDigits, build, weightsOf } from '../model/fixtures.mjs';
-import { amalgamate, ModelError } from '../../dist/lib/model/index.js';
+import { tf, digitsConfig, loadDigits, build, weightsOf } from '../model/fixtures.mjs';
 import { fit } from '../../dist/lib/train/fit.js';
 import { withoutLeaks } from '../helpers/leaks.mjs';
 

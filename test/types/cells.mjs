@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 const { Executor } = require('../../dist/kernel/executor/executor.js');
 const { splitCell } = require('../../dist/kernel/magics/split.js');
 require('../../dist/kernel/magics/index.js');
-const { getMagic, parseMagicArgs } = require('../../dist/lib/magics/registry.js');
+const { getMagic, parseMagicArgs } = require('../../dist/lib/magics/magic.js');
 
 /** A fresh checking session (one notebook). */
 export function session(cwd = ROOT) {

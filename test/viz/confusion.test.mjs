@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { assertValidSpec, countMarks, svgOf } from './helpers.mjs';
 import { confusionMatrix, confusionCounts } from '../../dist/lib/viz/confusion.js';
 import { headSummary } from '../../dist/lib/viz/summary.js';
-import { toMimeBundle } from '../../dist/lib/display/registry.js';
+import { toMimeBundle } from '../../dist/lib/display/mime.js';
 
 test('confusion counts, precision and recall', () => {
   const t = [0, 0, 0, 1, 1, 2];

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { assertChartBundle, assertValidSpec, countMarks, svgOf } from './helpers.mjs';
-import { tinyDataset, tinyModel, tf } from './fixtures.mjs';
+import { tinyDataset, tinyModel } from './fixtures.mjs';
 import { latent } from '../../dist/lib/viz/latent.js';
 import { vegaLiteBundle } from '../../dist/lib/display/vegalite.js';
 import { stratifiedSample } from '../../dist/lib/viz/sample.js';

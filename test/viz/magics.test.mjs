@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import '../../dist/kernel/magics/viz.js';
-import { getMagic, parseMagicArgs } from '../../dist/lib/magics/registry.js';
+import { getMagic, parseMagicArgs } from '../../dist/lib/magics/magic.js';
 import { seed } from '../../dist/lib/random.js';
 import { assertValidSpec } from './helpers.mjs';
 import { tinyDataset, tinyModel } from './fixtures.mjs';

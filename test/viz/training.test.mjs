@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { assertChartBundle, assertValidSpec } from './helpers.mjs';
 import { trainingCurves } from '../../dist/lib/viz/training.js';
 import { vegaLiteToSvg } from '../../dist/lib/display/vegalite.js';
-import { toMimeBundle } from '../../dist/lib/display/registry.js';
+import { toMimeBundle } from '../../dist/lib/display/mime.js';
 
 function history(epochs) {
   const out = [];

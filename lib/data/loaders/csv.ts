@@ -1,9 +1,10 @@
-// CSV / TSV through DuckDB's reader: it parses in parallel in native code (faster than arquero's
-// fromCSV and pandas on 1M rows, see bench/data.ts), infers types, and records malformed rows with
+// CSV / TSV: plain files through amalgam's own typed-column reader (plaincsv.ts), everything else
+// through DuckDB's reader, which infers types, handles quoting, and records malformed rows with
 // their line numbers, which become our errors (or are skipped and counted with skipBad).
 import { query } from '../duck';
 import type { ColumnTable } from '../aq';
 import { DataError } from '../errors';
+import { readPlainCsv } from './plaincsv';
 
 export interface CsvOptions {
   /** Field delimiter; default ',' for .csv, tab for .tsv/.tab, detected otherwise. */
@@ -20,12 +21,16 @@ export interface CsvOptions {
   skipBad?: boolean;
   /** Read at most this many data rows. */
   limit?: number;
+  /** 'auto' (default): plain files through amalgam's typed-column reader, the rest through DuckDB; 'duckdb': always DuckDB. */
+  reader?: 'auto' | 'duckdb';
 }
 
 export interface CsvResult {
   table: ColumnTable;
   skipped: number;
   badLines: number[];
+  /** Which reader parsed the file. */
+  reader: 'plain' | 'duckdb';
 }
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -34,13 +39,31 @@ let rejectsCounter = 0;
 export async function readCsv(path: string, options: CsvOptions = {}): Promise<CsvResult> {
   const delimiter =
     options.delimiter ?? (/\.(tsv|tab)(\.gz)?$/i.test(path) ? '\t' : /\.csv(\.gz)?$/i.test(path) ? ',' : undefined);
+  const nulls = options.nulls ?? ['', 'NA', 'NaN', 'null', 'NULL'];
+  // The common file (header, known delimiter, no quotes, no type overrides) is read in JS; the
+  // plain reader hands anything else back, and DuckDB reads it.
+  if (
+    options.reader !== 'duckdb' &&
+    delimiter !== undefined &&
+    options.header !== false &&
+    !options.types &&
+    !/\.gz$/i.test(path)
+  ) {
+    const table = await readPlainCsv(path, {
+      delimiter,
+      quote: options.quote ?? '"',
+      nulls,
+      limit: options.limit === undefined ? undefined : Math.floor(options.limit),
+    });
+    if (table) return { table, skipped: 0, badLines: [], reader: 'plain' };
+  }
   const rejects = `amalgam_rejects_${++rejectsCounter}`;
   const args = [
     lit(path),
     delimiter !== undefined ? `delim=${lit(delimiter)}` : '',
     `header=${options.header === false ? 'false' : 'true'}`,
     `quote=${lit(options.quote ?? '"')}`,
-    `nullstr=[${(options.nulls ?? ['', 'NA', 'NaN', 'null', 'NULL']).map(lit).join(', ')}]`,
+    `nullstr=[${nulls.map(lit).join(', ')}]`,
     options.types
       ? `types={${Object.entries(options.types)
           .map(([k, v]) => `${lit(k)}: ${lit(v)}`)
@@ -77,7 +100,7 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<C
       column: first.column_name ?? undefined,
     });
   }
-  return { table, skipped: byLine.size, badLines: [...byLine.keys()] };
+  return { table, skipped: byLine.size, badLines: [...byLine.keys()], reader: 'duckdb' };
 }
 
 function describeReject(r: Record<string, any>): string {
