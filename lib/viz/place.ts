@@ -122,12 +122,22 @@ export function pcaTransform(fitted: Matrix, layout: Float32Array, rows: Matrix)
   return out;
 }
 
+type Neighbours = { idx: number[]; d: number[] };
+
+/** The k nearest fitted rows of every row of `rows`. */
+const neighboursOf = (fitted: Matrix, rows: Matrix, k: number): Neighbours[] =>
+  Array.from({ length: rows.rows }, (_, i) => nearest(fitted, rows, i, Math.min(k, fitted.rows)));
+
 /** Each row at the weighted mean of the layout of its k nearest fitted rows (umap-learn's transform start). */
-export function neighbourPlacement(fitted: Matrix, layout: Float32Array, rows: Matrix, k = 5): Float32Array {
+export function neighbourPlacement(
+  fitted: Matrix,
+  layout: Float32Array,
+  rows: Matrix,
+  k = 5,
+  neighbours = neighboursOf(fitted, rows, k),
+): Float32Array {
   const out = new Float32Array(rows.rows * 2);
-  const kk = Math.min(k, fitted.rows);
-  for (let i = 0; i < rows.rows; i++) {
-    const { idx, d } = nearest(fitted, rows, i, kk);
+  neighbours.forEach(({ idx, d }, i) => {
     const spread = Math.max(1e-12, d.reduce((s, v) => s + v, 0) / d.length - d[0]);
     let x = 0;
     let y = 0;
@@ -140,12 +150,16 @@ export function neighbourPlacement(fitted: Matrix, layout: Float32Array, rows: M
     });
     out[2 * i] = x / total;
     out[2 * i + 1] = y / total;
-  }
+  });
   return out;
 }
 
 /** How far each row is from the fitted rows, relative to how far fitted rows are from each other. */
-export function outlying(fitted: Matrix, rows: Matrix): Float32Array {
+export function outlying(
+  fitted: Matrix,
+  rows: Matrix,
+  nearestDistance = (i: number) => nearest(fitted, rows, i, 1).d[0] ?? 0,
+): Float32Array {
   const probe = Math.min(fitted.rows, 200);
   const own: number[] = [];
   for (let i = 0; i < probe; i++) {
@@ -155,20 +169,25 @@ export function outlying(fitted: Matrix, rows: Matrix): Float32Array {
   own.sort((a, b) => a - b);
   const scale = own[own.length >> 1] || 1e-12;
   const out = new Float32Array(rows.rows);
-  for (let i = 0; i < rows.rows; i++) out[i] = (nearest(fitted, rows, i, 1).d[0] ?? 0) / scale;
+  for (let i = 0; i < rows.rows; i++) out[i] = nearestDistance(i) / scale;
   return out;
 }
 
 /** New rows in the layout `method` fitted on `fitted`. */
 export function place(method: string, fitted: Matrix, layout: Float32Array, rows: Matrix): Placed {
-  const out = outlying(fitted, rows);
   if (fitted.cols <= 2 || method === 'identity') {
     const coords = new Float32Array(rows.rows * 2);
     for (let i = 0; i < rows.rows; i++)
       for (let c = 0; c < rows.cols; c++) coords[2 * i + c] = rows.data[i * rows.cols + c];
-    return { coords, placement: 'identity', outlying: out };
+    return { coords, placement: 'identity', outlying: outlying(fitted, rows) };
   }
   if (method === 'pca')
-    return { coords: pcaTransform(fitted, layout, rows), placement: 'pca-transform', outlying: out };
-  return { coords: neighbourPlacement(fitted, layout, rows), placement: 'nearest-neighbours', outlying: out };
+    return { coords: pcaTransform(fitted, layout, rows), placement: 'pca-transform', outlying: outlying(fitted, rows) };
+  // One neighbour search serves both: the placement's k nearest, and the nearest one's distance.
+  const neighbours = neighboursOf(fitted, rows, 5);
+  return {
+    coords: neighbourPlacement(fitted, layout, rows, 5, neighbours),
+    placement: 'nearest-neighbours',
+    outlying: outlying(fitted, rows, (i) => neighbours[i].d[0] ?? 0),
+  };
 }
