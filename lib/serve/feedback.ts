@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Amalgamation } from '../model/amalgamation';
 import { badRequest } from './errors';
-import { syncDir } from './fsync';
+import { b64ToF32, completeBytes, f32ToB64, syncDir } from './jsonl';
 import type { Batch } from './tensors';
 
 export interface FeedbackEntry {
@@ -115,7 +115,7 @@ export class FeedbackLog {
       version,
       n: batch.n,
       shape,
-      x: Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength).toString('base64'),
+      x: f32ToB64(batch.data),
       labels,
     };
     fs.writeSync(this.fd, `${JSON.stringify(entry)}\n`);
@@ -178,8 +178,7 @@ function parseLine(line: string): FeedbackEntry | undefined {
 /** Every complete entry of a feedback log, with the sha256 of the bytes they came from. */
 export function readFeedback(file: string): { entries: FeedbackEntry[]; sha256: string; count: number } {
   if (!fs.existsSync(file)) return { entries: [], sha256: createHash('sha256').digest('hex'), count: 0 };
-  const bytes = fs.readFileSync(file);
-  const complete = bytes.subarray(0, bytes.lastIndexOf(10) + 1);
+  const complete = completeBytes(file);
   const entries = complete
     .toString('utf8')
     .split('\n')
@@ -194,6 +193,5 @@ export function readFeedback(file: string): { entries: FeedbackEntry[]; sha256: 
 
 /** The float32 inputs of an entry. */
 export function entryInputs(e: FeedbackEntry): Float32Array {
-  const b = Buffer.from(e.x, 'base64');
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  return b64ToF32(e.x);
 }

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServeError } from './errors';
-import { syncDir } from './fsync';
+import { b64ToF32, completeBytes, f32ToB64, syncDir } from './jsonl';
 
 export const DEFAULT_SAMPLE_SIZE = 2000;
 export const FORMAT = 'amalgam.served';
@@ -33,12 +33,6 @@ export interface ServedRow {
 export const servedFile = (registryDir: string, name: string, version: string) =>
   path.join(registryDir, 'served', name, `${version}.jsonl`);
 
-const b64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-export function fromB64(s: string): Float32Array {
-  const b = Buffer.from(s, 'base64');
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
-
 export interface ReservoirState {
   capacity: number;
   seen: number;
@@ -53,8 +47,7 @@ export interface ReservoirState {
 /** Reads a reservoir log: the last write of each slot wins; invalid or torn lines are skipped. */
 export function readReservoir(file: string): ReservoirState | undefined {
   if (!fs.existsSync(file)) return undefined;
-  const bytes = fs.readFileSync(file);
-  const complete = bytes.subarray(0, bytes.lastIndexOf(10) + 1).toString('utf8');
+  const complete = completeBytes(file).toString('utf8');
   const state: ReservoirState = { capacity: 0, seen: 0, shape: [], reps: [], rows: [], lines: 0 };
   for (const line of complete.split('\n')) {
     if (!line.trim()) continue;
@@ -74,8 +67,8 @@ export function readReservoir(file: string): ReservoirState | undefined {
     if (typeof e.seen === 'number') state.seen = Math.max(state.seen, e.seen);
     if (Number.isInteger(e.slot) && typeof e.x === 'string') {
       const reps: Record<string, Float32Array> = {};
-      for (const [k, v] of Object.entries(e.reps ?? {})) if (typeof v === 'string') reps[k] = fromB64(v);
-      state.rows[e.slot] = { seen: e.seen, time: e.time, x: fromB64(e.x), reps, pred: e.pred ?? {} };
+      for (const [k, v] of Object.entries(e.reps ?? {})) if (typeof v === 'string') reps[k] = b64ToF32(v);
+      state.rows[e.slot] = { seen: e.seen, time: e.time, x: b64ToF32(e.x), reps, pred: e.pred ?? {} };
     }
   }
   if (!state.capacity) state.capacity = state.rows.length;
@@ -254,10 +247,10 @@ export class Reservoir {
 
 /** A row's log line, encoded once (compactions reuse it). */
 function lineOf(slot: number, r: ServedRow): string {
-  r.line ??= JSON.stringify({ slot, seen: r.seen, time: r.time, x: b64(r.x), reps: mapB64(r.reps), pred: r.pred });
+  r.line ??= JSON.stringify({ slot, seen: r.seen, time: r.time, x: f32ToB64(r.x), reps: mapB64(r.reps), pred: r.pred });
   return r.line;
 }
 
 function mapB64(reps: Record<string, Float32Array>): Record<string, string> {
-  return Object.fromEntries(Object.entries(reps).map(([k, v]) => [k, b64(v)]));
+  return Object.fromEntries(Object.entries(reps).map(([k, v]) => [k, f32ToB64(v)]));
 }
