@@ -71,7 +71,8 @@ const STRIDES = [1, 2],
   PADS = ['same', 'valid'];
 
 // conv2d: Conv2D forward is wasm's own, or the direct C kernel for C·kh·kw <= 27 and C_out % 4 == 0; the gradients are Conv2DBackpropFilter (batch-as-channels
-// convolution for NCHW, the C transposed-patches kernel + one matmul for NHWC) and Conv2DBackpropInput.
+// convolution for NCHW, the C transposed-patches kernel + one matmul for NHWC; for kh·kw·C <= 32 the
+// C few-rows product, in chunks of 256 pixels) and Conv2DBackpropInput.
 const CONV = [
   [2, 9, 9, 1, 4, 3],
   [2, 9, 9, 1, 32, 3], // the direct C forward (C·kh·kw <= 27): one 32-channel block
@@ -81,6 +82,7 @@ const CONV = [
   [2, 10, 10, 4, 3, 5],
   [1, 6, 6, 16, 8, 1],
   [2, 8, 8, 2, 3, [2, 4]],
+  [2, 16, 17, 1, 12, 3], // filter gradient over 544 pixels: three chunks of the few-rows product, 8 + 4 columns
 ];
 for (const [n, h, w, ci, co, k] of CONV)
   for (const s of STRIDES)
@@ -125,6 +127,14 @@ test('conv2d filter gradient with the batch in chunks (patch limit lowered to on
       [
         [3, 7, 6, 4],
         [3, 3, 4, 5],
+      ],
+      (x, f) => tf.conv2d(x, f, 1, 'same'),
+    );
+    await check(
+      'conv2d chunked, few rows',
+      [
+        [3, 7, 6, 2],
+        [3, 3, 2, 5],
       ],
       (x, f) => tf.conv2d(x, f, 1, 'same'),
     );
@@ -279,6 +289,8 @@ for (const [a, b, ta, tb] of [
   [[3, 34, 40], [3, 34, 36], true, false],
   [[2, 3, 4], [2, 5, 4], false, true],
   [[64, 300], [300, 40], false, false],
+  [[4, 9], [30, 9], false, true], // few rows against bᵀ: computed as (b·aᵀ)ᵀ
+  [[2, 3, 9], [20, 9], false, true], // the same with a's batch folded into its rows
 ]) {
   // (tfjs's own BatchMatMul gradient rejects a broadcast batch on every backend: values only there)
   const grads = a.length === b.length;

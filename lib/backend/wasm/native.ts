@@ -15,6 +15,7 @@ export interface Native {
   relu(x: number, y: number, n: number): void;
   max_pool(...a: number[]): void;
   binary(a: number, b: number, y: number, n: number, op: number, sa: number, sb: number): void;
+  gemm_few_rows(a: number, b: number, c: number, m: number, k: number, n: number, add: number): void;
   /** Byte offset of a tensor's data on the heap. */
   ptr(t: Info): number;
   /** A scratch buffer of at least `bytes` on the heap, reused between calls (grown when too small). */
@@ -79,6 +80,7 @@ export function native(backend: any): Native {
     relu: ex.relu,
     max_pool: ex.max_pool,
     binary: ex.binary,
+    gemm_few_rows: ex.gemm_few_rows,
     ptr: (t) => backend.dataIdMap.get(t.dataId).memoryOffset >>> 0,
     scratch(size) {
       if (size > scratchSize) {
